@@ -1,0 +1,70 @@
+"""`foley` command: generate | demo | doctor | engines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import FoleyError
+
+
+def _add_generate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", type=Path, help="timeline: .otio, .otioz, .fcpxml, .xml (FCP 7) or .edl")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output timeline (.otio recommended)")
+    p.add_argument("--clip", action="append", default=[], metavar="NAME_OR_ID", help="only these clips (repeatable); default all video clips")
+    p.add_argument("--prompt", action="append", default=[], metavar="NAME=TEXT", help="what a clip should sound like (repeatable)")
+    p.add_argument("--engine", default="procedural", help="Foley engine (see `foley engines`); default procedural")
+    p.add_argument("--profile", default="balanced", help="quality profile: quality, balanced, fast, low-memory")
+    p.add_argument("--seed", type=int, default=0, help="base seed; the same seed gives the same sound")
+    p.add_argument("--output-dir", type=Path, help="where WAVs go; default <output>.foley/ beside the output timeline")
+    p.add_argument("--no-pictures", action="store_true", help="skip the waveform PNG per clip")
+    p.add_argument("--edl-rate", type=float, default=24.0, help="frame rate for EDL input (EDL files do not say)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="foley", description="Synchronized Foley for video timelines (OTIO in, OTIO out).")
+    parser.add_argument("--version", action="version", version=f"foley-bridge {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_generate_args(sub.add_parser("generate", help="add Foley tracks to a timeline"))
+    demo = sub.add_parser("demo", help="make a synthetic cut and run the pipeline on it")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for the demo cut and its results")
+    demo.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sub.add_parser("doctor", help="what works here: decoder, device, engines")
+    sub.add_parser("engines", help="list engines and their sound models")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from .generate import generate_command
+
+            return generate_command(args)
+        if args.command == "demo":
+            from .demo.run import demo_command
+
+            return demo_command(args.out, quiet=args.quiet)
+        if args.command == "doctor":
+            from .doctor import doctor_command
+
+            return doctor_command()
+        if args.command == "engines":
+            from .doctor import engines_command
+
+            return engines_command()
+    except FoleyError as exc:
+        print(f"foley: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("foley: interrupted; no partial files were left under final names", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

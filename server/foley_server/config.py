@@ -1,0 +1,45 @@
+"""Quality profiles: the knobs that trade speed and memory for quality, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One quality level; engines and the pipeline read only these fields."""
+
+    name: str
+    steps: int  # diffusion steps for model engines
+    precision: str  # "fp32" | "bf16" | "fp16" for model engines
+    chunk_s: float  # render window length; memory is constant in clip length
+    overlap_s: float  # crossfade between windows
+    sampling_fps: float  # analysis frames per second; 0 means the media's own rate
+    analysis_height: int  # frames are scaled to this height (<= 360) before analysis
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("quality", steps=50, precision="fp32", chunk_s=30.0, overlap_s=1.0, sampling_fps=0, analysis_height=360),
+        Profile("balanced", steps=25, precision="bf16", chunk_s=30.0, overlap_s=1.0, sampling_fps=0, analysis_height=144),
+        Profile("fast", steps=8, precision="bf16", chunk_s=30.0, overlap_s=0.5, sampling_fps=0, analysis_height=72),
+        Profile("low-memory", steps=25, precision="fp16", chunk_s=10.0, overlap_s=0.5, sampling_fps=0, analysis_height=72),
+    )
+}
+
+DEFAULT_PROFILE = "balanced"
+
+# Delivery format of every Foley WAV.
+OUTPUT_SAMPLE_RATE = 48_000
+OUTPUT_SUBTYPE = "PCM_24"
+
+
+def get_profile(name: str) -> Profile:
+    """Look a profile up by name with an error that lists the valid ones."""
+    from .errors import FoleyError
+
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise FoleyError(f"unknown profile {name!r}; choose one of: {', '.join(PROFILES)}") from None

@@ -1,0 +1,255 @@
+"""Synthetic footage with visible events at known frames, for the demo, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import av
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+_SHAKE = ((0, 8), (0, -5), (0, 2))  # (dy, dx) per frame after an impact
+
+
+def _rate(fps: Fraction | float) -> Fraction:
+    return fps if isinstance(fps, Fraction) else Fraction(fps).limit_denominator(1001)
+
+
+def _texture(h: int, w: int, seed: int, lo: int, hi: int) -> np.ndarray:
+    """Soft random texture: gives camera shake something to move."""
+    rng = np.random.default_rng(seed)
+    tex = gaussian_filter(rng.random((h, w)), sigma=max(1.5, h / 60))
+    tex = (tex - tex.min()) / (np.ptp(tex) or 1)
+    return (lo + tex * (hi - lo)).astype(np.uint8)
+
+
+def encode(path: Path, frames: Iterable[np.ndarray], fps: Fraction | float, *, preset: str = "veryfast", crf: int = 20) -> None:
+    """Encode grey (h, w) or RGB (h, w, 3) uint8 frames as H.264 with frame i at exactly i / fps."""
+    rate = _rate(fps)
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = None
+        for index, image in enumerate(frames):
+            if stream is None:
+                stream = out.add_stream("libx264", rate=rate)
+                stream.height, stream.width = image.shape[:2]
+                stream.pix_fmt = "yuv420p"
+                stream.codec_context.time_base = 1 / rate
+                stream.options = {"crf": str(crf), "preset": preset, "g": str(max(12, int(rate) * 2))}
+            frame = av.VideoFrame.from_ndarray(image, format="gray" if image.ndim == 2 else "rgb24")
+            frame.pts = index
+            frame.time_base = 1 / rate
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        if stream is not None:
+            for packet in stream.encode():
+                out.mux(packet)
+
+
+def _shake(image: np.ndarray, frame: int, impacts: Sequence[int], scale: float = 1.0) -> np.ndarray:
+    for impact in impacts:
+        k = frame - impact
+        if 0 <= k < len(_SHAKE):
+            dy, dx = (int(round(v * scale)) for v in _SHAKE[k])
+            return np.roll(image, (dy, dx), axis=(0, 1))
+    return image
+
+
+def write_event_video(path: Path, *, fps: Fraction | float, n_frames: int, event_frames: Sequence[int],
+                      size: tuple[int, int] = (320, 180), kind: str = "flash", codec: str = "libx264") -> None:
+    """A dark static scene with an event exactly at each of `event_frames`.
+
+    flash: a lamp-sized region lights up for one frame; jump: a box is knocked to a new place and
+    stays; shake: the camera is shaken for three frames.
+    """
+    if kind not in ("flash", "jump", "shake"):
+        raise ValueError(f"unknown event kind {kind!r}; use flash, jump or shake")
+    w, h = size
+    base = _texture(h, w, seed=1, lo=20, hi=90)
+    events = sorted(event_frames)
+
+    def frames():
+        box_x = w // 4
+        for i in range(n_frames):
+            image = base.copy()
+            if kind == "flash" and i in events:
+                image[h // 4 : 3 * h // 4, w // 3 : 2 * w // 3] = 235
+            if kind == "jump":
+                if i in events:
+                    box_x = w // 4 if box_x != w // 4 else w // 2
+                image[h // 3 : h // 3 + h // 5, box_x : box_x + w // 8] = 210
+            if kind == "shake":
+                image = _shake(image, i, events)
+            yield image
+
+    encode(path, frames(), fps)
+
+
+def _disc(h: int, w: int, cy: float, cx: float, ry: float, rx: float) -> np.ndarray:
+    yy, xx = np.ogrid[:h, :w]
+    return ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1.0
+
+
+def write_bouncing_ball(path: Path, fps: float, seconds: float, size: tuple[int, int] = (640, 360)) -> list[int]:
+    """A red ball dropped on a wooden floor, bouncing lower each time; returns the contact frames."""
+    w, h = size
+    n = int(round(seconds * fps))
+    floor = int(h * 0.82)
+    radius = h * 0.07
+    room = np.dstack([_texture(h, w, 2, 150, 200), _texture(h, w, 2, 140, 185), _texture(h, w, 2, 120, 160)])
+    room[floor:] = (np.array([120, 80, 45]) * (0.8 + 0.2 * _texture(h - floor, w, 3, 0, 255)[..., None] / 255)).astype(np.uint8)
+    g = h * 2.2  # pixels / s^2
+    y, v, x, vx = h * 0.15, 0.0, w * 0.2, w * 0.08
+    contacts: list[int] = []
+    dt = 1.0 / fps
+    positions = []
+    for i in range(n):
+        v += g * dt
+        y += v * dt
+        x += vx * dt
+        squash = 1.0
+        if y + radius >= floor:
+            y = floor - radius
+            if abs(v) > h * 0.25:
+                contacts.append(i)
+                squash = 0.7
+            v = -v * 0.72
+            if abs(v) < h * 0.25:  # the ball comes to rest: pick it up and drop it again
+                y, v = h * 0.15, 0.0
+        if x > w * 0.85 or x < w * 0.15:
+            vx = -vx
+        positions.append((y, x, squash))
+
+    def frames():
+        for i, (cy, cx, squash) in enumerate(positions):
+            image = room.copy()
+            ry, rx = radius * squash, radius / squash
+            image[_disc(h, w, floor + 4, cx, radius * 0.25, radius * 1.2)] = (70, 45, 25)  # shadow
+            image[_disc(h, w, floor - ry, cx, ry, rx)] = (205, 30, 35)
+            yield _shake(image, i, contacts, scale=0.6)
+
+    encode(path, frames(), fps)
+    return contacts
+
+
+def write_door(path: Path, fps: float, seconds: float, size: tuple[int, int] = (640, 360)) -> list[int]:
+    """A door in a wall, pushed open slowly and slammed shut; returns the slam frames."""
+    w, h = size
+    n = int(round(seconds * fps))
+    wall = np.dstack([_texture(h, w, 4, 170, 210)] * 3)
+    wall[..., 2] = (wall[..., 2] * 0.85).astype(np.uint8)
+    left, top, door_w, bottom = int(w * 0.38), int(h * 0.12), int(w * 0.22), int(h * 0.95)
+    wall[top - 6 : bottom, left - 6 : left + door_w + 6] = (90, 70, 50)  # frame
+    dark = np.array([25, 22, 20], dtype=np.uint8)
+    cycle = int(round(2.2 * fps))
+    slam_at = int(round(1.6 * fps))
+    slams = [c + slam_at for c in range(int(0.3 * fps), n, cycle) if c + slam_at < n]
+    openness = np.zeros(n)
+    for s in slams:
+        start = s - slam_at
+        for i in range(start, min(n, s + 1)):
+            k = i - start
+            if k < int(0.9 * fps):  # slow open
+                openness[i] = 0.8 * k / (0.9 * fps)
+            else:  # accelerating swing shut
+                u = (k - int(0.9 * fps)) / max(1, slam_at - int(0.9 * fps))
+                openness[i] = 0.8 * (1 - u * u)
+        openness[s] = 0.0
+
+    def frames():
+        for i in range(n):
+            image = wall.copy()
+            image[top:bottom, left : left + door_w] = dark
+            visible = int(round(door_w * np.cos(openness[i] * np.pi / 2)))
+            image[top:bottom, left : left + visible] = (140, 95, 55)
+            knob_x = left + max(4, visible - 14)
+            image[_disc(h, w, (top + bottom) / 2, knob_x, 5, 5)] = (220, 190, 80)
+            yield _shake(image, i, slams)
+
+    encode(path, frames(), fps)
+    return slams
+
+
+def write_walker(path: Path, fps: float, seconds: float, size: tuple[int, int] = (640, 360)) -> list[int]:
+    """A figure walking across gravel, kicking up a puff at each footfall; returns the footfall frames."""
+    w, h = size
+    n = int(round(seconds * fps))
+    ground = int(h * 0.8)
+    scene = np.dstack([_texture(h, w, 5, 150, 190), _texture(h, w, 5, 170, 205), _texture(h, w, 5, 200, 235)])
+    gravel = _texture(h - ground, w, 6, 90, 160)
+    scene[ground:] = np.dstack([gravel, gravel, (gravel * 0.9).astype(np.uint8)])
+    step_s = 0.5
+    steps = [int(round(t * fps)) for t in np.arange(0.35, seconds - 0.1, step_s)]
+    body_h = h * 0.42
+
+    def frames():
+        for i in range(n):
+            image = scene.copy()
+            t = i / fps
+            x = w * 0.1 + (w * 0.8) * (t / seconds)
+            phase = np.sin(2 * np.pi * (t - 0.35) / (2 * step_s))
+            hip_y = ground - body_h * 0.45
+            image[int(ground - body_h) : int(hip_y), int(x - 8) : int(x + 8)] = (40, 50, 90)  # torso
+            image[_disc(h, w, ground - body_h - 14, x, 14, 12)] = (225, 190, 160)  # head
+            for side in (-1, 1):
+                foot_x = x + side * phase * w * 0.04
+                lift = max(0.0, side * np.cos(2 * np.pi * (t - 0.35) / (2 * step_s))) * 10
+                ys = np.linspace(hip_y, ground - 6 - lift, 40)
+                xs = np.linspace(x, foot_x, 40)
+                for yy, xx in zip(ys.astype(int), xs.astype(int)):
+                    image[yy - 3 : yy + 3, xx - 4 : xx + 4] = (30, 30, 40)
+            for s in steps:
+                if 0 <= i - s < 4:  # a dust puff bursts at the footfall, then settles
+                    fx = w * 0.1 + (w * 0.8) * (s / fps / seconds)
+                    puff = _disc(h, w, ground - 6, fx, h * 0.05, w * 0.07)
+                    fade = 1.0 - 0.3 * (i - s)
+                    image[puff] = (image[puff] * (1 - fade) + np.array([240, 230, 205]) * fade).astype(np.uint8)
+            yield image
+
+    encode(path, frames(), fps)
+    return steps
+
+
+def write_long_video(path: Path, seconds: float, fps: float, size: tuple[int, int], events_every_s: float = 0.8) -> list[int]:
+    """A long grey clip for benchmarks: drifting texture and a box knocked to a new place now and then."""
+    w, h = size
+    n = int(round(seconds * fps))
+    base = _texture(h // 4, w // 4, 7, 30, 200).repeat(4, axis=0).repeat(4, axis=1)[:h, :w]
+    every = max(1, int(round(events_every_s * fps)))
+    events = list(range(every, n, every))
+
+    def frames():
+        box = (h // 3, w // 4)
+        for i in range(n):
+            image = np.roll(base, i % w, axis=1)
+            if i % every == 0 and i:
+                box = (box[0], w // 2 if box[1] == w // 4 else w // 4)
+            image[box[0] : box[0] + h // 6, box[1] : box[1] + w // 10] = 240
+            yield image
+
+    encode(path, frames(), fps, preset="ultrafast", crf=28)
+    return events
+
+
+def write_corrupt_file(path: Path) -> None:
+    """Bytes that start like an MP4 but are garbage: what a broken copy looks like."""
+    rng = np.random.default_rng(0)
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + rng.integers(0, 256, 4096, dtype=np.uint8).tobytes())
+
+
+def write_audio_only(path: Path, seconds: float = 1.0) -> None:
+    """An MP4 holding only an AAC tone: a valid media file with no picture."""
+    rate = 48_000
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=rate, layout="mono")
+        t = np.arange(int(seconds * rate)) / rate
+        tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(tone[None, start : start + 1024], format="fltp", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = start
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)

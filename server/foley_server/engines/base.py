@@ -1,0 +1,160 @@
+"""The engine contract: what every Foley engine receives, returns and promises."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..config import Profile
+from ..errors import Cancelled, FoleyError
+
+#: Reports work done so far: (done, total). Engines call it per window/step.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class VisualEvents:
+    """What the picture shows, in seconds on the clip's own clock (0 = first visible frame)."""
+
+    duration_s: float
+    onset_times_s: np.ndarray  # float64, sorted, motion onsets (hits, steps, flashes)
+    onset_strengths: np.ndarray  # float32 in [0, 1], one per onset
+    envelope_times_s: np.ndarray  # float64, one per analysed frame
+    motion_envelope: np.ndarray  # float32 in [0, 1], motion energy per analysed frame
+    cut_times_s: np.ndarray  # float64, hard cuts inside the clip
+
+    def motion_at(self, times_s: np.ndarray) -> np.ndarray:
+        """Motion envelope interpolated at arbitrary times (0 outside the analysed span)."""
+        if len(self.envelope_times_s) == 0:
+            return np.zeros_like(times_s, dtype=np.float32)
+        return np.interp(times_s, self.envelope_times_s, self.motion_envelope, left=0.0, right=0.0).astype(np.float32)
+
+    @staticmethod
+    def empty(duration_s: float) -> "VisualEvents":
+        """No events at all: a still picture or an analysis that found nothing."""
+        z = np.zeros(0, dtype=np.float64)
+        return VisualEvents(duration_s, z, z.astype(np.float32), z, z.astype(np.float32), z)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One sound model in a mix, with its physically meaningful parameters."""
+
+    role: str  # "events" (on onsets) | "movement" (follows motion) | "ambience" (bed)
+    model: str  # e.g. "impact", "footsteps", "cloth", "whoosh", "room_tone", "rain", "wind"
+    params: dict[str, str | float] = field(default_factory=dict)
+    gain_db: float = 0.0
+
+
+@dataclass(frozen=True)
+class SoundSpec:
+    """What the prompt asks for, as layers an engine can render."""
+
+    prompt: str
+    negative_prompt: str
+    layers: tuple[Layer, ...]
+
+
+@dataclass(frozen=True)
+class ClipRequest:
+    """One render window of one clip; times are seconds on the clip's clock."""
+
+    clip_id: str
+    duration_s: float  # the whole clip
+    window_start_s: float  # this window, [start, end) inside [0, duration_s]
+    window_end_s: float
+    events: VisualEvents
+    spec: SoundSpec
+    seed: int
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Float32 samples shaped (frames, channels) at the engine's own rate."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+
+@dataclass(frozen=True)
+class EngineCaps:
+    """What an engine needs and can do, so the scheduler can place it."""
+
+    needs_weights: bool
+    devices: tuple[str, ...]  # device kinds: "cpu", "cuda"
+    max_chunk_s: float
+    sample_rate: int
+    channels: int
+
+
+class CancelToken:
+    """Set by whoever cancels; checked by the work between small units."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled("cancelled by the user")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A Foley generator: loaded once per worker, then asked for windows of audio."""
+
+    name: str
+
+    def capabilities(self) -> EngineCaps: ...
+
+    def load(self, device: str, profile: Profile) -> None: ...
+
+    def generate(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> Audio: ...
+
+
+class EngineError(FoleyError):
+    """An engine cannot be found, loaded or run."""
+
+
+_REGISTRY: dict[str, Callable[[], Engine]] = {}
+
+
+def register_engine(name: str, factory: Callable[[], Engine]) -> None:
+    """Make an engine available by name (factories are cheap; load() does the work)."""
+    _REGISTRY[name] = factory
+
+
+def engine_names() -> list[str]:
+    _ensure_builtin()
+    return sorted(_REGISTRY)
+
+
+def create_engine(name: str) -> Engine:
+    """Instantiate a registered engine by name, with the list of names on failure."""
+    _ensure_builtin()
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise EngineError(f"unknown engine {name!r}; available: {', '.join(sorted(_REGISTRY))}") from None
+    return factory()
+
+
+def _ensure_builtin() -> None:
+    if "procedural" not in _REGISTRY:
+        from .procedural import ProceduralEngine
+
+        register_engine("procedural", ProceduralEngine)

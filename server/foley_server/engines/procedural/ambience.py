@@ -1,0 +1,55 @@
+"""Ambience beds: room tone, rain and wind, continuous across windows and decorrelated left/right."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import oaconvolve
+
+from .noise import RATE, band, block_noise, filtered, stable_seed
+
+_ROOM_LOW, _ROOM_MID = band(None, 250), band(250, 2000)
+_RAIN_HISS, _WIND_LOW, _WIND_MID = band(1500, None), band(None, 380), band(250, 1400)
+
+
+def room_tone(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """The air of a quiet room: low rumble with a little mid-band life."""
+    noise = block_noise(seed, "room", start, n)
+    return (0.8 * filtered(noise, _ROOM_LOW) + 0.12 * filtered(noise, _ROOM_MID)).astype(np.float32)
+
+
+def _drop_kernel(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(stable_seed(seed, "drop-kernel"))
+    t = np.arange(int(0.006 * RATE)) / RATE
+    return (rng.standard_normal(len(t)) * np.exp(-t / 0.0012)).astype(np.float32)
+
+
+def rain(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """Rain: broadband hiss plus drops landing at random, as dense as the intensity says."""
+    hiss = 0.12 * filtered(block_noise(seed, "rain-hiss", start, n), _RAIN_HISS)
+    kernel = _drop_kernel(seed)
+    pre = len(kernel)
+    impulses = np.zeros((n + pre, 2), dtype=np.float32)
+    per_second = int(150 + 900 * intensity)
+    for block in range((start - pre) // RATE, (start + n) // RATE + 1):
+        rng = np.random.default_rng(stable_seed(seed, "rain-drops", block))
+        pos = block * RATE + rng.integers(0, RATE, (per_second, 2)) - (start - pre)
+        amp = rng.uniform(0.05, 1.0, (per_second, 2)).astype(np.float32) ** 2
+        for ch in range(2):
+            ok = (pos[:, ch] >= 0) & (pos[:, ch] < n + pre)
+            np.add.at(impulses[:, ch], pos[ok, ch], amp[ok, ch])
+    drops = oaconvolve(impulses, kernel[:, None], axes=0)[pre : pre + n]
+    return (hiss + 0.2 * drops).astype(np.float32)
+
+
+def wind(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """Wind: low roar with gusts that swell the level and open up the top."""
+    noise = block_noise(seed, "wind", start, n)
+    t = (start + np.arange(n)) / RATE
+    rng = np.random.default_rng(stable_seed(seed, "gusts"))
+    phases = rng.uniform(0, 2 * np.pi, 3)
+    gust = 0.55 + 0.25 * np.sin(2 * np.pi * 0.071 * t + phases[0]) + 0.2 * np.sin(2 * np.pi * 0.173 * t + phases[1])
+    gust = np.clip(gust * (0.6 + 0.8 * intensity), 0.1, 1.6).astype(np.float32)[:, None]
+    return (gust * filtered(noise, _WIND_LOW) + gust**2 * 0.5 * filtered(noise, _WIND_MID)).astype(np.float32)
+
+
+MODELS = {"room_tone": room_tone, "rain": rain, "wind": wind}

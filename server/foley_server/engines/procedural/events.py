@@ -1,0 +1,48 @@
+"""Place one-shot sounds on visual onsets, identically in every window that sees them."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+from .noise import RATE, stable_seed
+
+
+class Bank:
+    """Variants of one sound plus darker copies, so strength can set brightness cheaply."""
+
+    def __init__(self, variants: list[np.ndarray]) -> None:
+        self.bright = variants
+        b, a = [0.12], [1.0, -0.88]  # one-pole low-pass: a softer hit is a duller hit
+        self.dark = [(lfilter(b, a, v) * 2.2).astype(np.float32) for v in variants]
+        self.max_len = max(len(v) for v in variants)
+
+
+def place_events(out: np.ndarray, bank: Bank, onsets_s: np.ndarray, strengths: np.ndarray, window_start: int,
+                 seed: int, key: str, gain: float) -> int:
+    """Add a hit per onset into `out` (window starting at sample `window_start`); returns hits placed."""
+    n = out.shape[0]
+    count = len(bank.bright)
+    placed = 0
+    first = np.searchsorted(onsets_s, (window_start - bank.max_len) / RATE, side="left")
+    last = np.searchsorted(onsets_s, (window_start + n) / RATE, side="left")
+    for index in range(first, last):
+        onset = int(round(onsets_s[index] * RATE)) - window_start
+        # Everything random about hit `index` comes from (seed, key, index): windows agree exactly.
+        rng = np.random.default_rng(stable_seed(seed, key, index))
+        round_robin = np.random.default_rng(stable_seed(seed, key, "rr", index // count)).permutation(count)
+        variant = round_robin[index % count]
+        strength = float(strengths[index]) if index < len(strengths) else 1.0
+        brightness = float(np.clip(0.35 + 0.65 * strength + rng.uniform(-0.1, 0.1), 0, 1))
+        level = gain * (0.35 + 0.65 * strength) * 10 ** (rng.uniform(-2.0, 2.0) / 20)
+        pan = rng.uniform(-0.35, 0.35)
+        left, right = np.cos((pan + 1) * np.pi / 4), np.sin((pan + 1) * np.pi / 4)
+        sound = bank.bright[variant]
+        lo, hi = max(0, -onset), min(len(sound), n - onset)
+        if hi <= lo:
+            continue
+        seg = brightness * sound[lo:hi] + (1 - brightness) * bank.dark[variant][lo:hi]
+        out[onset + lo : onset + hi, 0] += level * left * seg
+        out[onset + lo : onset + hi, 1] += level * right * seg
+        placed += 1
+    return placed

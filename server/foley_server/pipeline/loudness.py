@@ -1,0 +1,97 @@
+"""Streaming BS.1770 loudness and true peak, so mastering memory stays flat in clip length.
+
+pyloudnorm measures a whole array at once; a 10-minute stereo clip would then need ~230 MB.
+We reuse pyloudnorm's K-weighting filters and block gating rules but feed the signal chunk by
+chunk, keeping only 100 ms sub-block energies (one float per channel per 100 ms).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pyloudnorm.iirfilter import IIRfilter
+from scipy.signal import lfilter, resample_poly
+
+_BLOCK_S = 0.400
+_STEP_S = 0.100  # 75 % overlap, as BS.1770-4
+_ABSOLUTE_GATE = -70.0
+_CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)
+
+
+def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The same two stages pyloudnorm's "K-weighting" meter uses."""
+    shelf = IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf")
+    high_pass = IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
+    return [(shelf.b, shelf.a), (high_pass.b, high_pass.a)]
+
+
+class StreamingLoudness:
+    """Integrated gated loudness (LUFS) and true peak (dBTP) over chunks of (frames, channels)."""
+
+    def __init__(self, rate: int, channels: int) -> None:
+        self.rate = rate
+        self.channels = channels
+        self._filters = _k_weighting(rate)
+        self._state = [np.zeros((len(a) - 1, channels)) for _, a in self._filters]
+        self._step = int(round(_STEP_S * rate))
+        self._carry = np.zeros((0, channels))
+        self._sub_energy: list[np.ndarray] = []  # sum of squares per 100 ms, per channel
+        self._true_peak = 0.0
+        self._tp_tail = np.zeros((0, channels))
+
+    def feed(self, chunk: np.ndarray) -> None:
+        """Measure the next chunk; chunks must be contiguous in time."""
+        x = np.asarray(chunk, dtype=np.float64)
+        for i, (b, a) in enumerate(self._filters):
+            x, self._state[i] = lfilter(b, a, x, axis=0, zi=self._state[i])
+        x = np.concatenate([self._carry, x])
+        n_full = x.shape[0] // self._step
+        if n_full:
+            blocks = x[: n_full * self._step].reshape(n_full, self._step, self.channels)
+            self._sub_energy.append(np.einsum("nsc,nsc->nc", blocks, blocks))
+        self._carry = x[n_full * self._step :]
+        self._update_true_peak(np.asarray(chunk, dtype=np.float64))
+
+    def _update_true_peak(self, chunk: np.ndarray) -> None:
+        # 4x oversampling per BS.1770-4 Annex 2; a short tail from the previous chunk keeps joins honest.
+        joined = np.concatenate([self._tp_tail, chunk])
+        if joined.shape[0] == 0:
+            return
+        up = resample_poly(joined, 4, 1, axis=0)
+        self._true_peak = max(self._true_peak, float(np.max(np.abs(up))), float(np.max(np.abs(chunk), initial=0.0)))
+        self._tp_tail = chunk[-32:]
+
+    @property
+    def true_peak_dbtp(self) -> float:
+        return 20 * math.log10(self._true_peak) if self._true_peak > 0 else -math.inf
+
+    def integrated_lufs(self) -> float:
+        """Gated integrated loudness of everything fed so far; -inf for silence or < 400 ms."""
+        if not self._sub_energy:
+            return -math.inf
+        sub = np.concatenate(self._sub_energy)  # (n_sub, channels)
+        per_block = int(round(_BLOCK_S / _STEP_S))
+        if sub.shape[0] < per_block:
+            return -math.inf
+        window = np.ones(per_block)
+        z = np.stack([np.convolve(sub[:, c], window, mode="valid") for c in range(self.channels)], axis=1)
+        z /= per_block * self._step
+        gains = np.array(_CHANNEL_GAINS[: self.channels])
+        with np.errstate(divide="ignore"):
+            block_lufs = -0.691 + 10 * np.log10(z @ gains)
+        above_abs = block_lufs >= _ABSOLUTE_GATE
+        if not above_abs.any():
+            return -math.inf
+        relative_gate = -0.691 + 10 * np.log10(z[above_abs].mean(axis=0) @ gains) - 10.0
+        gated = above_abs & (block_lufs > relative_gate)
+        if not gated.any():
+            return -math.inf
+        return float(-0.691 + 10 * np.log10(z[gated].mean(axis=0) @ gains))
+
+
+def mastering_gain_db(lufs: float, true_peak_dbtp: float, target_lufs: float, ceiling_dbtp: float) -> float:
+    """Gain that reaches the loudness target without pushing the true peak over the ceiling."""
+    if not math.isfinite(lufs) or not math.isfinite(true_peak_dbtp):
+        return 0.0
+    return min(target_lufs - lufs, ceiling_dbtp - true_peak_dbtp)

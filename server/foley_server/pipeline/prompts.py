@@ -1,0 +1,141 @@
+"""Prompt → sound spec: which sound models a clip gets, with which parameters (keyword rules)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+
+from ..engines.base import Layer, SoundSpec, VisualEvents
+
+# word -> (role, model): what a phrase asks for.
+_MODEL_WORDS: dict[str, tuple[str, str]] = {}
+for _words, _target in (
+    ("footstep footsteps step steps walk walks walking walker run runs running jog jogging boots boot shoes shoe "
+     "heels sneakers feet stomp stomping", ("events", "footsteps")),
+    ("door doors slam slams slammed slamming", ("events", "door")),
+    ("hit hits impact impacts knock knocks knocking bang bangs thud thuds bounce bounces bouncing ball drop drops "
+     "dropped punch punches clang clangs crash smash tap taps strike strikes clatter", ("events", "impact")),
+    ("cloth clothes clothing rustle rustling fabric jacket coat movement moving body handling", ("movement", "cloth")),
+    ("whoosh whooshes swish swishes swoosh swing swings swipe woosh wooshes", ("movement", "whoosh")),
+    ("rain raining rainy drizzle downpour storm", ("ambience", "rain")),
+    ("wind windy breeze gust gusts gusty", ("ambience", "wind")),
+    ("room tone roomtone indoor indoors interior", ("ambience", "room_tone")),
+):
+    for _w in _words.split():
+        _MODEL_WORDS[_w] = _target
+
+_MATERIAL_WORDS = {
+    "wood": "wood", "wooden": "wood", "plank": "wood", "planks": "wood", "table": "wood", "floorboards": "wood",
+    "metal": "metal", "metallic": "metal", "steel": "metal", "iron": "metal", "clang": "metal", "pipe": "metal", "can": "metal",
+    "glass": "glass", "bottle": "glass", "window": "glass", "cup": "glass",
+    "plastic": "plastic",
+    "stone": "stone", "rock": "stone", "rocks": "stone", "brick": "stone",
+    "cardboard": "cardboard", "box": "cardboard", "boxes": "cardboard", "paper": "cardboard",
+    "punch": "flesh", "punches": "flesh", "flesh": "flesh", "fist": "flesh", "slap": "flesh", "body": "flesh",
+    "rubber": "rubber", "ball": "rubber", "bounce": "rubber", "bouncing": "rubber",
+}
+_SURFACE_WORDS = {
+    "concrete": "concrete", "pavement": "concrete", "asphalt": "concrete", "sidewalk": "concrete", "street": "concrete",
+    "tile": "concrete", "tiles": "concrete", "stone": "concrete",
+    "wood": "wood", "wooden": "wood", "floorboards": "wood", "planks": "wood", "deck": "wood", "floor": "wood",
+    "gravel": "gravel", "pebbles": "gravel", "dirt": "gravel", "path": "gravel",
+    "grass": "grass", "lawn": "grass", "leaves": "grass", "forest": "grass",
+    "snow": "snow", "snowy": "snow",
+    "metal": "metal", "grate": "metal", "steel": "metal",
+    "water": "water", "puddle": "water", "puddles": "water", "splash": "water", "splashing": "water", "wet": "water",
+}
+_INTENSITY_WORDS = {
+    "light": 0.2, "soft": 0.25, "gentle": 0.2, "distant": 0.2, "quiet": 0.2, "faint": 0.15,
+    "heavy": 0.85, "strong": 0.85, "loud": 0.85, "hard": 0.8, "pouring": 0.95, "howling": 0.95, "downpour": 0.95, "storm": 0.9,
+}
+_ROLE_WORDS = {"ambience": "ambience", "ambient": "ambience", "background": "ambience", "bed": "ambience",
+               "movement": "movement", "impacts": "events", "hits": "events", "events": "events"}
+
+_VOCABULARY = sorted(set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS) | set(_INTENSITY_WORDS) | set(_ROLE_WORDS))
+_CLAUSE_SPLIT = re.compile(r"[,;.+/]|\band\b|\bwith\b|\bthen\b")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words with misspellings snapped to the vocabulary ('foostep' -> 'footstep')."""
+    out = []
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word not in _VOCABULARY and len(word) >= 4:
+            close = difflib.get_close_matches(word, _VOCABULARY, n=1, cutoff=0.8)
+            word = close[0] if close else word
+        out.append(word)
+    return out
+
+
+def _clause_layers(words: list[str]) -> list[Layer]:
+    found: list[tuple[str, str]] = []
+    joined = " ".join(words)
+    if "room tone" in joined:
+        found.append(("ambience", "room_tone"))
+    for word in words:
+        target = _MODEL_WORDS.get(word)
+        if target and target not in found and not (target == ("ambience", "room_tone") and word == "tone"):
+            found.append(target)
+    # "ball"/"punch" are both a model word and a material word: the most specific model wins.
+    if ("events", "footsteps") in found or ("events", "door") in found:
+        found = [f for f in found if f != ("events", "impact")]
+    intensity = next((_INTENSITY_WORDS[w] for w in words if w in _INTENSITY_WORDS), 0.5)
+    layers = []
+    for role, model in found:
+        params: dict[str, str | float] = {"intensity": intensity}
+        if model == "impact":
+            params["material"] = next((_MATERIAL_WORDS[w] for w in words if w in _MATERIAL_WORDS), "wood")
+        elif model == "footsteps":
+            params["surface"] = next((_SURFACE_WORDS[w] for w in words if w in _SURFACE_WORDS), "concrete")
+        layers.append(Layer(role, model, params))
+    return layers
+
+
+def parse_layers(text: str | None) -> list[Layer]:
+    """All layers a prompt names, clause by clause ("boots on gravel, light rain")."""
+    layers: list[Layer] = []
+    for clause in _CLAUSE_SPLIT.split(text or ""):
+        for layer in _clause_layers(_words(clause)):
+            if all(l.model != layer.model for l in layers):
+                layers.append(layer)
+    return layers
+
+
+def _negated(negative: str | None) -> tuple[set[str], set[str]]:
+    """Models and whole roles the negative prompt removes."""
+    words = _words(negative or "")
+    models = {layer.model for layer in parse_layers(negative)}
+    roles = {_ROLE_WORDS[w] for w in words if w in _ROLE_WORDS}
+    return models, roles
+
+
+def default_layers(events: VisualEvents) -> list[Layer]:
+    """What an empty prompt gets: hits where the picture has onsets, movement where it moves, air."""
+    layers = []
+    if len(events.onset_times_s):
+        layers.append(Layer("events", "impact", {"material": "wood", "intensity": 0.5}))
+    if len(events.motion_envelope) and float(np.mean(events.motion_envelope)) > 0.05:
+        layers.append(Layer("movement", "cloth", {"intensity": 0.5}))
+    return layers
+
+
+def sound_spec(prompt: str | None, negative_prompt: str | None, events: VisualEvents) -> SoundSpec:
+    """The layers to render; never empty (a room-tone bed is the floor of every mix)."""
+    layers = parse_layers(prompt) if (prompt or "").strip() else default_layers(events)
+    if not any(l.role == "ambience" for l in layers):
+        layers.append(Layer("ambience", "room_tone", {"intensity": 0.3}))
+    models, roles = _negated(negative_prompt)
+    kept = [l for l in layers if l.model not in models and l.role not in roles]
+    if not kept:
+        kept = [Layer("ambience", "room_tone", {"intensity": 0.3})] if "room_tone" not in models else layers[:1]
+    return SoundSpec(prompt or "", negative_prompt or "", tuple(kept))
+
+
+def describe(spec: SoundSpec) -> str:
+    """One line for logs and metadata: 'footsteps(surface=gravel) + wind(intensity=0.2)'."""
+    parts = []
+    for layer in spec.layers:
+        params = ",".join(f"{k}={v}" for k, v in layer.params.items() if k != "intensity" or v != 0.5)
+        parts.append(f"{layer.model}({params})" if params else layer.model)
+    return " + ".join(parts)

@@ -1,0 +1,239 @@
+"""Render a clip window by window, then master it into a delivered WAV.
+
+Memory is constant in clip length: the engine sees one window at a time, windows are
+crossfaded as they arrive, pass 1 streams to a float scratch file while measuring loudness,
+pass 2 applies one gain and the edge fades while writing the final 24-bit file atomically.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from ..config import OUTPUT_SAMPLE_RATE, OUTPUT_SUBTYPE
+from ..engines.base import Audio, CancelToken, ClipRequest, Engine, EngineError
+from ..storage import atomic_path, scratch_file
+from .loudness import StreamingLoudness, mastering_gain_db
+
+OUTPUT_CHANNELS = 2
+_IO_BLOCK = OUTPUT_SAMPLE_RATE * 10  # frames per read/write in the mastering pass
+OVERVIEW_BINS = 2000  # min/max pairs kept for the waveform picture
+
+
+@dataclass(frozen=True)
+class MasterSettings:
+    """Delivery loudness and edge handling of every Foley WAV."""
+
+    target_lufs: float = -20.0
+    ceiling_dbtp: float = -1.0
+    fade_in_s: float = 0.002  # short: an impact on the first frame must survive
+    fade_out_s: float = 0.010
+
+
+@dataclass
+class RenderReport:
+    """What rendering and mastering did to one clip, for the result and the pictures."""
+
+    wav_path: Path
+    frames: int
+    sample_rate: int
+    windows: int
+    measured_lufs: float
+    measured_true_peak_dbtp: float
+    gain_db: float
+    overview: np.ndarray = field(repr=False)  # (bins, 2): min and max of the mix per bin
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def window_bounds(total: int, chunk: int, overlap: int) -> list[tuple[int, int]]:
+    """Sample ranges [start, end) of overlapping render windows covering [0, total)."""
+    if total <= 0:
+        return []
+    chunk = max(1, chunk)
+    bounds = []
+    start = 0
+    while start < total:
+        bounds.append((start, min(total, start + chunk + overlap)))
+        start += chunk
+    return bounds
+
+
+def _raised_cosine(n: int) -> np.ndarray:
+    return (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(np.float32)[:, None]
+
+
+def _as_frames(audio: Audio, expected: int, channels: int) -> np.ndarray:
+    """Engine output as (expected, channels) float32; tolerate off-by-one rounding only."""
+    x = np.asarray(audio.samples, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[:, None]
+    if abs(x.shape[0] - expected) > 2:
+        raise EngineError(f"engine returned {x.shape[0]} frames for a window of {expected}; this is an engine bug")
+    if x.shape[1] == 1 and channels == 2:
+        x = np.repeat(x, 2, axis=1)
+    if not np.all(np.isfinite(x)):
+        raise EngineError("engine returned non-finite samples (NaN/inf); try another seed or profile")
+    if x.shape[0] < expected:
+        x = np.pad(x, ((0, expected - x.shape[0]), (0, 0)))
+    return x[:expected]
+
+
+def render_windows(
+    engine: Engine,
+    request: ClipRequest,
+    on_window: Callable[[int, int], None],
+    cancel: CancelToken,
+) -> Iterator[np.ndarray]:
+    """Yield the clip at 48 kHz stereo, in order, window by window with crossfaded joins."""
+    caps = engine.capabilities()
+    rate = caps.sample_rate
+    chunk_s = min(request.profile.chunk_s, caps.max_chunk_s)
+    overlap_s = min(request.profile.overlap_s, chunk_s / 4)
+    total = int(round(request.duration_s * rate))
+    bounds = window_bounds(total, int(round(chunk_s * rate)), int(round(overlap_s * rate)))
+    resampler = None if rate == OUTPUT_SAMPLE_RATE else soxr.ResampleStream(rate, OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, dtype="float32")
+    target_out = int(round(request.duration_s * OUTPUT_SAMPLE_RATE))
+    emitted = 0
+    tail: np.ndarray | None = None
+
+    def out(block: np.ndarray, last: bool) -> np.ndarray:
+        nonlocal emitted
+        if resampler is not None:
+            block = resampler.resample_chunk(block, last=last)
+        block = block[: max(0, target_out - emitted)]
+        if last and emitted + block.shape[0] < target_out:
+            block = np.pad(block, ((0, target_out - emitted - block.shape[0]), (0, 0)))
+        emitted += block.shape[0]
+        return block
+
+    for index, (start, end) in enumerate(bounds):
+        cancel.raise_if_cancelled()
+        win_req = replace(request, window_start_s=start / rate, window_end_s=end / rate)
+        audio = engine.generate(win_req, lambda d, t: None, cancel)
+        if audio.sample_rate != rate:
+            raise EngineError(f"engine {engine.name} returned {audio.sample_rate} Hz but declared {rate} Hz")
+        x = _as_frames(audio, end - start, OUTPUT_CHANNELS)
+        if tail is not None:
+            n = tail.shape[0]
+            fade = _raised_cosine(n)
+            x[:n] = tail * (1.0 - fade) + x[:n] * fade
+        last = index == len(bounds) - 1
+        next_start = bounds[index + 1][0] if not last else end
+        keep = next_start - start
+        tail = None if last else x[keep:]
+        on_window(index + 1, len(bounds))
+        yield out(x[:keep] if not last else x, last)
+    if not bounds:
+        yield out(np.zeros((0, OUTPUT_CHANNELS), dtype=np.float32), True)
+
+
+def _edge_gains(start: int, n: int, total: int, fade_in: int, fade_out: int) -> np.ndarray:
+    """Per-frame gain of the edge fades for frames [start, start + n) of a clip of `total`."""
+    idx = np.arange(start, start + n)
+    g = np.ones(n, dtype=np.float32)
+    if fade_in > 0:
+        g *= np.clip((idx + 0.5) / fade_in, 0.0, 1.0).astype(np.float32)
+    if fade_out > 0:
+        g *= np.clip((total - idx - 0.5) / fade_out, 0.0, 1.0).astype(np.float32)
+    return g[:, None]
+
+
+def render_clip(
+    engine: Engine,
+    request: ClipRequest,
+    wav_path: Path,
+    *,
+    master: MasterSettings = MasterSettings(),
+    progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
+    cancel: CancelToken | None = None,
+) -> RenderReport:
+    """Generate, master and atomically write one clip's Foley WAV."""
+    cancel = cancel or CancelToken()
+    seconds: dict[str, float] = {}
+    meter = StreamingLoudness(OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS)
+    scratch = scratch_file(wav_path.parent, ".wav")
+    windows = 0
+
+    def on_window(done: int, total: int) -> None:
+        nonlocal windows
+        windows = done
+        progress("generate", done, total)
+
+    try:
+        t0 = time.perf_counter()
+        with sf.SoundFile(scratch, "w", OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, "FLOAT", format="WAV") as raw:
+            for block in render_windows(engine, request, on_window, cancel):
+                raw.write(block)
+                meter.feed(block)
+        seconds["generate"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        lufs, peak = meter.integrated_lufs(), meter.true_peak_dbtp
+        gain_db = mastering_gain_db(lufs, peak, master.target_lufs, master.ceiling_dbtp)
+        gain = np.float32(10 ** (gain_db / 20))
+        frames = sf.info(str(scratch)).frames
+        fade_in = int(round(master.fade_in_s * OUTPUT_SAMPLE_RATE))
+        fade_out = int(round(master.fade_out_s * OUTPUT_SAMPLE_RATE))
+        overview = _Overview(frames)
+        with atomic_path(wav_path) as tmp:
+            with sf.SoundFile(scratch, "r") as src, sf.SoundFile(
+                tmp, "w", OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, OUTPUT_SUBTYPE, format="WAV"
+            ) as dst:
+                pos = 0
+                for block in src.blocks(blocksize=_IO_BLOCK, dtype="float32", always_2d=True):
+                    cancel.raise_if_cancelled()
+                    block = block * gain * _edge_gains(pos, block.shape[0], frames, fade_in, fade_out)
+                    np.clip(block, -1.0, 1.0, out=block)
+                    dst.write(block)
+                    overview.feed(block)
+                    pos += block.shape[0]
+                    progress("master", pos, frames)
+                cancel.raise_if_cancelled()  # last chance before the file becomes visible
+        seconds["master"] = time.perf_counter() - t0
+    finally:
+        scratch.unlink(missing_ok=True)
+    return RenderReport(
+        wav_path=wav_path,
+        frames=frames,
+        sample_rate=OUTPUT_SAMPLE_RATE,
+        windows=windows,
+        measured_lufs=lufs,
+        measured_true_peak_dbtp=peak,
+        gain_db=gain_db,
+        overview=overview.result(),
+        seconds=seconds,
+    )
+
+
+class _Overview:
+    """Min/max of the mono mix in fixed bins, for a waveform picture without keeping the audio."""
+
+    def __init__(self, frames: int, bins: int = OVERVIEW_BINS) -> None:
+        self.bins = max(1, min(bins, frames))
+        self.per_bin = max(1, math.ceil(frames / self.bins)) if frames else 1
+        self.lo = np.zeros(self.bins, dtype=np.float32)
+        self.hi = np.zeros(self.bins, dtype=np.float32)
+        self.pos = 0
+
+    def feed(self, block: np.ndarray) -> None:
+        mono = block.mean(axis=1)
+        if mono.shape[0] == 0:
+            return
+        first_bin = self.pos // self.per_bin
+        # offsets inside this block where a new bin starts
+        starts = np.arange((first_bin + 1) * self.per_bin, self.pos + mono.shape[0], self.per_bin) - self.pos
+        cuts = np.concatenate([[0], starts]).astype(np.int64)
+        bins = np.minimum(first_bin + np.arange(len(cuts)), self.bins - 1)
+        np.minimum.at(self.lo, bins, np.minimum.reduceat(mono, cuts))
+        np.maximum.at(self.hi, bins, np.maximum.reduceat(mono, cuts))
+        self.pos += mono.shape[0]
+
+    def result(self) -> np.ndarray:
+        return np.stack([self.lo, self.hi], axis=1)

@@ -1,0 +1,61 @@
+"""Terminal progress: one bar per clip that walks through the stages, and the timing table."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from tqdm import tqdm
+
+from .pipeline.progress import JOB_STAGES, ProgressEvent
+
+# Share of a clip's bar given to each stage, so the bar moves evenly through the work.
+_STAGE_SPAN = {"decode": (0.0, 0.6), "generate": (0.6, 0.92), "master": (0.92, 1.0)}
+
+
+class ProgressBars:
+    """A ProgressSink drawing tqdm bars; safe to call from the analysis thread too."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled and sys.stderr is not None
+        self._bars: dict[str, tqdm] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if not self.enabled or event.clip_id is None:
+            return
+        with self._lock:
+            bar = self._bars.get(event.clip_id)
+            if bar is None:
+                label = f"[{event.clip_index + 1}/{event.clip_count}] {event.clip_name}"
+                bar = tqdm(total=100, desc=label[:40], position=len(self._bars), leave=True, unit="%",
+                           bar_format="{desc:<40} {bar} {n:3.0f}% {postfix}", file=sys.stderr)
+                self._bars[event.clip_id] = bar
+            if event.type == "progress" and event.stage in _STAGE_SPAN:
+                lo, hi = _STAGE_SPAN[event.stage]
+                bar.n = round(100 * (lo + (hi - lo) * event.fraction), 1)
+                bar.set_postfix_str(event.stage, refresh=False)
+                bar.refresh()
+            elif event.type == "clip_done":
+                bar.n = 100
+                bar.set_postfix_str("done", refresh=False)
+                bar.refresh()
+            elif event.type == "clip_failed":
+                bar.set_postfix_str("FAILED", refresh=False)
+                bar.refresh()
+
+    def close(self) -> None:
+        with self._lock:
+            for bar in self._bars.values():
+                bar.close()
+            self._bars.clear()
+
+
+def stage_table(seconds: dict[str, float]) -> str:
+    """Per-stage seconds in pipeline order, then the total."""
+    rows = [(s, seconds[s]) for s in ("plan", "load", *JOB_STAGES[1:]) if s in seconds]
+    rows += [(s, v) for s, v in seconds.items() if s not in dict(rows)]
+    width = max(len(s) for s, _ in rows) if rows else 5
+    lines = [f"  {s:<{width}}  {v:8.2f} s" for s, v in rows]
+    lines.append(f"  {'total':<{width}}  {sum(v for _, v in rows):8.2f} s")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""The output timeline is the input plus Foley: nothing of the original is lost or changed."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import opentimelineio as otio
+
+from foley_otio.timeline_io import read_timeline, write_timeline
+from foley_server.generate import generate
+from otio_fixtures import event_clip, otio_clip, timeline_with
+
+RATE = Fraction(25)
+
+
+def _rich_timeline(tmp_path) -> otio.schema.Timeline:
+    a = otio_clip(event_clip(tmp_path, "A", RATE), metadata={"prompt": "door slam"})
+    b = otio_clip(event_clip(tmp_path, "B", RATE))
+    b.markers.append(otio.schema.Marker(name="note", marked_range=otio.opentime.TimeRange(b.source_range.start_time), comment="keep me"))
+    b.metadata["editor"] = {"colour": "orange", "take": 3}
+    timeline = timeline_with([a, b], RATE)
+    v2 = otio.schema.Track(name="V2 titles", kind=otio.schema.TrackKind.Video)
+    v2.append(otio.schema.Clip(name="Title", media_reference=otio.schema.GeneratorReference(generator_kind="SolidColor"),
+                               source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(50, 25))))
+    v2.enabled = False
+    dialogue = otio.schema.Track(name="A1 dialogue", kind=otio.schema.TrackKind.Audio)
+    dialogue.append(otio.schema.Clip(name="dialogue.wav", media_reference=otio.schema.ExternalReference(target_url="file:///audio/dialogue.wav"),
+                                     source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(100, 25))))
+    timeline.tracks.extend([v2, dialogue])
+    timeline.metadata["project"] = {"name": "round trip"}
+    return timeline
+
+
+def _tracks_json(timeline) -> list[dict]:
+    return [json.loads(otio.adapters.write_to_string(t, "otio_json")) for t in timeline.tracks]
+
+
+def test_every_original_item_is_unchanged_in_the_output(tmp_path):
+    source = _rich_timeline(tmp_path)
+    src_path = tmp_path / "in.otio"
+    write_timeline(source, src_path)
+    before = read_timeline(src_path)
+    generate(src_path, tmp_path / "out.otio", pictures=False)
+    after = read_timeline(tmp_path / "out.otio")
+    original, result = _tracks_json(before), _tracks_json(after)
+    assert result[: len(original)] == original
+    assert after.metadata["project"] == {"name": "round trip"}
+    assert after.global_start_time == before.global_start_time
+    new = after.tracks[len(original):]
+    assert [t.name for t in new] == ["Foley"] and new[0].kind == otio.schema.TrackKind.Audio
+    assert sorted(c.name for c in new[0].find_clips()) == ["A Foley", "B Foley"]
+
+
+def test_rerun_replaces_the_foley_instead_of_stacking(tmp_path):
+    src_path = tmp_path / "in.otio"
+    write_timeline(_rich_timeline(tmp_path), src_path)
+    generate(src_path, tmp_path / "once.otio", pictures=False)
+    generate(tmp_path / "once.otio", tmp_path / "twice.otio", pictures=False, seed=5)
+    once, twice = read_timeline(tmp_path / "once.otio"), read_timeline(tmp_path / "twice.otio")
+    foley_clips = [c for t in twice.tracks if t.kind == otio.schema.TrackKind.Audio and t.name.startswith("Foley") for c in t.find_clips()]
+    assert sorted(c.name for c in foley_clips) == ["A Foley", "B Foley"]
+    assert len(twice.tracks) == len(once.tracks)
+    assert {c.metadata["foley"]["seed"] for c in foley_clips} != {
+        c.metadata["foley"]["seed"] for t in once.tracks if t.name == "Foley" for c in t.find_clips()
+    }
+
+
+def test_resolve_dialect_is_kept_and_followed(tmp_path):
+    timeline = timeline_with([otio_clip(event_clip(tmp_path, "R", RATE))], RATE)
+    timeline.metadata["Resolve_OTIO"] = {"Resolve OTIO Meta Version": "1.0"}
+    for track in timeline.tracks:
+        track.metadata["Resolve_OTIO"] = {"Locked": False}
+    src_path = tmp_path / "resolve.otio"
+    write_timeline(timeline, src_path)
+    generate(src_path, tmp_path / "out.otio", pictures=False)
+    after = read_timeline(tmp_path / "out.otio")
+    assert after.metadata["Resolve_OTIO"] == {"Resolve OTIO Meta Version": "1.0"}
+    foley = [t for t in after.tracks if t.name == "Foley"][0]
+    assert foley.metadata["Resolve_OTIO"]["Audio Type"] == "Stereo"
+    clip = foley.find_clips()[0]
+    assert "://" not in clip.media_reference.target_url and "\\" not in clip.media_reference.target_url
