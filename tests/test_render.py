@@ -32,7 +32,7 @@ def _events(duration: float) -> VisualEvents:
 def _request(duration: float, prompt: str, negative: str | None = None, **profile_changes) -> ClipRequest:
     profile = replace(get_profile("balanced"), **profile_changes)
     events = _events(duration)
-    return ClipRequest("clip", duration, 0.0, duration, events, sound_spec(prompt, negative, events), 7, profile)
+    return ClipRequest("clip", duration, 0.0, duration, events, sound_spec(prompt, negative), 7, profile)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_kill_during_write_never_leaves_a_partial_wav_under_the_final_name(tmp_p
         from pathlib import Path
         events = VisualEvents.empty(900.0)
         engine = create_engine("procedural"); engine.load("cpu", get_profile("balanced"))
-        req = ClipRequest("c", 900.0, 0.0, 900.0, events, sound_spec("rain, wind", None, events), 1, get_profile("balanced"))
+        req = ClipRequest("c", 900.0, 0.0, 900.0, events, sound_spec("rain, wind"), 1, get_profile("balanced"))
         render_clip(engine, req, Path({str(tmp_path / 'long.wav')!r}))
     """)
     proc = subprocess.Popen([sys.executable, "-c", script])

@@ -22,7 +22,7 @@ PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("quality", steps=50, precision="fp32", chunk_s=30.0, overlap_s=1.0, sampling_fps=0, analysis_height=360),
-        Profile("balanced", steps=25, precision="bf16", chunk_s=30.0, overlap_s=1.0, sampling_fps=0, analysis_height=144),
+        Profile("balanced", steps=25, precision="bf16", chunk_s=15.0, overlap_s=1.0, sampling_fps=0, analysis_height=144),
         Profile("fast", steps=8, precision="bf16", chunk_s=30.0, overlap_s=0.5, sampling_fps=0, analysis_height=72),
         Profile("low-memory", steps=25, precision="fp16", chunk_s=10.0, overlap_s=0.5, sampling_fps=0, analysis_height=72),
     )

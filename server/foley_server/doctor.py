@@ -37,7 +37,7 @@ def _procedural_self_test() -> tuple[bool, str]:
     profile = get_profile("balanced")
     engine.load("cpu", profile)
     events = VisualEvents.empty(1.0)
-    req = ClipRequest("doctor", 1.0, 0.0, 1.0, events, sound_spec("wood knock, room tone", None, events), 1, profile)
+    req = ClipRequest("doctor", 1.0, 0.0, 1.0, events, sound_spec("wood knock, room tone"), 1, profile)
     t0 = time.perf_counter()
     audio = engine.generate(req, lambda d, t: None, CancelToken())
     dt = time.perf_counter() - t0

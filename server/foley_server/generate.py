@@ -51,6 +51,7 @@ def generate(
                 waveform_png(clip.wav_path.with_suffix(".png"), clip.report.overview, clip.task.duration_s, clip.events,
                              f"{clip.task.name}: {clip.task.prompt or '(prompt from picture)'}")
         outcome.seconds["pictures"] = time.perf_counter() - t0
+        outcome.wall_s += outcome.seconds["pictures"]
     try:
         with atomic_path(output_path) as tmp:
             write_timeline(outcome.timeline, tmp, format_suffix=output_path.suffix)
@@ -71,7 +72,7 @@ def report(outcome: JobOutcome, output_path: Path, stream=None) -> int:
     for warning in outcome.warnings:
         print(f"  warning: {warning}", file=stream)
     print("stage seconds:", file=stream)
-    print(stage_table(outcome.seconds), file=stream)
+    print(stage_table(outcome.seconds, outcome.wall_s), file=stream)
     done = sum(c.ok for c in outcome.clips)
     if done:
         print(f"wrote {output_path} ({done} of {len(outcome.clips)} clips with Foley)", file=stream)

@@ -51,11 +51,12 @@ class ProgressBars:
             self._bars.clear()
 
 
-def stage_table(seconds: dict[str, float]) -> str:
-    """Per-stage seconds in pipeline order, then the total."""
+def stage_table(seconds: dict[str, float], wall_s: float | None = None) -> str:
+    """Per-stage seconds in pipeline order, then the wall time (decoding overlaps generation)."""
     rows = [(s, seconds[s]) for s in ("plan", "load", *JOB_STAGES[1:]) if s in seconds]
     rows += [(s, v) for s, v in seconds.items() if s not in dict(rows)]
     width = max(len(s) for s, _ in rows) if rows else 5
     lines = [f"  {s:<{width}}  {v:8.2f} s" for s, v in rows]
-    lines.append(f"  {'total':<{width}}  {sum(v for _, v in rows):8.2f} s")
+    if wall_s is not None:
+        lines.append(f"  {'wall':<{width}}  {wall_s:8.2f} s  (stages overlap: decoding runs beside generation)")
     return "\n".join(lines)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-import numpy as np
-
-from ..engines.base import Layer, SoundSpec, VisualEvents
+from ..engines.base import Layer, SoundSpec
 
 # word -> (role, model): what a phrase asks for.
 _MODEL_WORDS: dict[str, tuple[str, str]] = {}
@@ -110,19 +108,17 @@ def _negated(negative: str | None) -> tuple[set[str], set[str]]:
     return models, roles
 
 
-def default_layers(events: VisualEvents) -> list[Layer]:
-    """What an empty prompt gets: hits where the picture has onsets, movement where it moves, air."""
-    layers = []
-    if len(events.onset_times_s):
-        layers.append(Layer("events", "impact", {"material": "wood", "intensity": 0.5}))
-    if len(events.motion_envelope) and float(np.mean(events.motion_envelope)) > 0.05:
-        layers.append(Layer("movement", "cloth", {"intensity": 0.5}))
-    return layers
+def default_layers() -> list[Layer]:
+    """What an empty prompt gets; the picture decides what is heard (no onsets, no hits; no motion, no rustle)."""
+    return [
+        Layer("events", "impact", {"material": "wood", "intensity": 0.5}),
+        Layer("movement", "cloth", {"intensity": 0.5}),
+    ]
 
 
-def sound_spec(prompt: str | None, negative_prompt: str | None, events: VisualEvents) -> SoundSpec:
+def sound_spec(prompt: str | None, negative_prompt: str | None = None) -> SoundSpec:
     """The layers to render; never empty (a room-tone bed is the floor of every mix)."""
-    layers = parse_layers(prompt) if (prompt or "").strip() else default_layers(events)
+    layers = parse_layers(prompt) if (prompt or "").strip() else default_layers()
     if not any(l.role == "ambience" for l in layers):
         layers.append(Layer("ambience", "room_tone", {"intensity": 0.3}))
     models, roles = _negated(negative_prompt)

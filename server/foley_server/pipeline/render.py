@@ -18,7 +18,7 @@ import soundfile as sf
 import soxr
 
 from ..config import OUTPUT_SAMPLE_RATE, OUTPUT_SUBTYPE
-from ..engines.base import Audio, CancelToken, ClipRequest, Engine, EngineError
+from ..engines.base import Audio, CancelToken, ClipRequest, Engine, EngineError, VisualEvents
 from ..storage import atomic_path, scratch_file
 from .loudness import StreamingLoudness, mastering_gain_db
 
@@ -85,13 +85,22 @@ def _as_frames(audio: Audio, expected: int, channels: int) -> np.ndarray:
     return x[:expected]
 
 
+#: Waits until the picture's events are final up to a clip time, then returns them.
+EventsSource = Callable[[float], VisualEvents]
+
+
 def render_windows(
     engine: Engine,
     request: ClipRequest,
     on_window: Callable[[int, int], None],
     cancel: CancelToken,
+    events_for: EventsSource | None = None,
 ) -> Iterator[np.ndarray]:
-    """Yield the clip at 48 kHz stereo, in order, window by window with crossfaded joins."""
+    """Yield the clip at 48 kHz stereo, in order, window by window with crossfaded joins.
+
+    With `events_for`, each window waits only for the events it needs, so rendering can follow
+    decoding of a long clip instead of waiting for its end.
+    """
     caps = engine.capabilities()
     rate = caps.sample_rate
     chunk_s = min(request.profile.chunk_s, caps.max_chunk_s)
@@ -116,6 +125,8 @@ def render_windows(
     for index, (start, end) in enumerate(bounds):
         cancel.raise_if_cancelled()
         win_req = replace(request, window_start_s=start / rate, window_end_s=end / rate)
+        if events_for is not None:
+            win_req = replace(win_req, events=events_for(end / rate))
         audio = engine.generate(win_req, lambda d, t: None, cancel)
         if audio.sample_rate != rate:
             raise EngineError(f"engine {engine.name} returned {audio.sample_rate} Hz but declared {rate} Hz")
@@ -153,6 +164,7 @@ def render_clip(
     master: MasterSettings = MasterSettings(),
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
     cancel: CancelToken | None = None,
+    events_for: EventsSource | None = None,
 ) -> RenderReport:
     """Generate, master and atomically write one clip's Foley WAV."""
     cancel = cancel or CancelToken()
@@ -169,7 +181,7 @@ def render_clip(
     try:
         t0 = time.perf_counter()
         with sf.SoundFile(scratch, "w", OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, "FLOAT", format="WAV") as raw:
-            for block in render_windows(engine, request, on_window, cancel):
+            for block in render_windows(engine, request, on_window, cancel, events_for):
                 raw.write(block)
                 meter.feed(block)
         seconds["generate"] = time.perf_counter() - t0

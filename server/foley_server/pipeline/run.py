@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -13,17 +14,14 @@ from foley_otio import FoleyItem
 
 from ..config import Profile, get_profile
 from ..engines.base import CancelToken, ClipRequest, Engine, SoundSpec, VisualEvents, create_engine
-from ..errors import Cancelled, FoleyError, MediaError
+from ..errors import Cancelled, FoleyError
 from ..storage import ensure_writable_dir
+from .analysis import ClipAnalysis
 from .conform import Placement, conform
-from .media import decode_frames, probe_video
 from .plan import ClipTask, plan_clips
 from .progress import ProgressEvent, ProgressSink, StageTimer, ignore_progress
 from .prompts import describe, sound_spec
 from .render import MasterSettings, RenderReport, render_clip
-from .vision import VisualAnalyzer
-
-_PROGRESS_EVERY_FRAMES = 25
 
 
 @dataclass
@@ -51,23 +49,13 @@ class JobOutcome:
     timeline: otio.schema.Timeline
     placements: list[Placement]
     clips: list[ClipOutcome]
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # per stage, summed over clips; stages overlap in time
     warnings: list[str]
+    wall_s: float = 0.0
 
     @property
     def failed(self) -> list[ClipOutcome]:
         return [c for c in self.clips if not c.ok]
-
-
-@dataclass
-class _Analysis:
-    """Decode + see + hear result for a clip, produced ahead of its generation."""
-
-    events: VisualEvents | None
-    spec: SoundSpec | None
-    seconds: dict[str, float]
-    warnings: list[str]
-    error: str | None = None
 
 
 class JobRunner:
@@ -91,84 +79,49 @@ class JobRunner:
         self.master = master
 
     def run(self, tasks: Sequence[ClipTask]) -> list[ClipOutcome]:
-        """Process clips in order; analysis of clip i+1 overlaps generation of clip i."""
-        outcomes: list[ClipOutcome] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="foley-analyse") as pool:
-            pending: Future[_Analysis] | None = pool.submit(self._analyse, tasks[0], 0, len(tasks)) if tasks else None
-            for index, task in enumerate(tasks):
-                analysis = pending.result() if pending else None
-                pending = pool.submit(self._analyse, tasks[index + 1], index + 1, len(tasks)) if index + 1 < len(tasks) else None
-                try:
-                    outcomes.append(self._generate(task, index, len(tasks), analysis))
-                except Cancelled:
-                    self.cancel.cancel()
-                    if pending:
-                        pending.cancel()
-                    raise
-        return outcomes
+        """Clips in order; one thread decodes and analyses clip after clip while this one generates.
+
+        Generation of a window waits only for the events it needs, so it follows decoding within a
+        clip and the next clip's decoding overlaps the current clip's generation.
+        """
+        analyses = [
+            ClipAnalysis(task, self.profile, self.cancel, self._decode_progress(task, index, len(tasks)))
+            for index, task in enumerate(tasks)
+        ]
+        worker = threading.Thread(target=lambda: [a.run() for a in analyses], name="foley-analyse", daemon=True)
+        worker.start()
+        try:
+            return _in_background_thread(
+                lambda: [self._generate(task, index, len(tasks), analyses[index]) for index, task in enumerate(tasks)]
+            )
+        except BaseException:
+            self.cancel.cancel()  # stop the analysis thread too
+            raise
+        finally:
+            worker.join()
 
     def _emit(self, type_: str, task: ClipTask, index: int, count: int, **kw) -> None:
         self.progress(ProgressEvent(type_, clip_id=task.clip_id, clip_name=task.name, clip_index=index, clip_count=count, **kw))
 
-    def _analyse(self, task: ClipTask, index: int, count: int) -> _Analysis:
-        """Decode the clip's source range once, streaming, into visual events and a sound spec."""
-        seconds: dict[str, float] = {}
-        warnings: list[str] = []
-        try:
-            if task.duration_s <= 0:
-                raise FoleyError(f"clip {task.name!r} has zero length; trim it to at least one frame")
-            if task.media_path is None:
-                raise MediaError(f"clip {task.name!r} has no media file reference; relink it to a video file")
-            self._emit("started", task, index, count, message="analysing picture")
-            t0 = time.perf_counter()
-            info = probe_video(task.media_path)
-            analyzer = VisualAnalyzer(info.frame_rate)
-            expected = max(1, int(round(task.duration_s * info.frame_rate)))
-            see_s = 0.0
-            frames = 0
-            fps = self.profile.sampling_fps
-            for t, frame in decode_frames(task.media_path, task.media_start_s, task.duration_s, height=self.profile.analysis_height, fps=fps):
-                s0 = time.perf_counter()
-                analyzer.feed(t, frame)
-                see_s += time.perf_counter() - s0
-                frames += 1
-                if frames % _PROGRESS_EVERY_FRAMES == 0:
-                    self.cancel.raise_if_cancelled()
-                    self._emit("progress", task, index, count, stage="decode", done=frames, total=expected)
-            s0 = time.perf_counter()
-            events = analyzer.finish(task.duration_s)
-            see_s += time.perf_counter() - s0
-            seconds["decode"] = time.perf_counter() - t0 - see_s
-            seconds["see"] = see_s
-            if frames == 0:
-                raise MediaError(f"clip {task.name!r}: no video frames in its source range of {task.media_path}; check the clip's in/out points")
-            if frames < expected - 1:
-                warnings.append(f"clip {task.name!r}: media ends early ({frames} of {expected} frames); the rest is silent")
-            t0 = time.perf_counter()
-            spec = sound_spec(task.prompt, task.negative_prompt, events)
-            seconds["hear"] = time.perf_counter() - t0
-            return _Analysis(events, spec, seconds, warnings)
-        except Cancelled:
-            raise
-        except FoleyError as exc:
-            return _Analysis(None, None, seconds, warnings, error=str(exc))
+    def _decode_progress(self, task: ClipTask, index: int, count: int):
+        def report(done: int, total: int) -> None:
+            self._emit("progress", task, index, count, stage="decode", done=done, total=total)
 
-    def _generate(self, task: ClipTask, index: int, count: int, analysis: _Analysis | None) -> ClipOutcome:
+        return report
+
+    def _generate(self, task: ClipTask, index: int, count: int, analysis: ClipAnalysis) -> ClipOutcome:
         outcome = ClipOutcome(task)
-        if analysis is None or analysis.error:
-            outcome.error = analysis.error if analysis else "not analysed"
-            self._emit("clip_failed", task, index, count, message=outcome.error)
-            return outcome
-        outcome.events, outcome.spec = analysis.events, analysis.spec
-        outcome.seconds.update(analysis.seconds)
-        outcome.warnings.extend(analysis.warnings)
+        self._emit("started", task, index, count)
+        t0 = time.perf_counter()
+        outcome.spec = sound_spec(task.prompt, task.negative_prompt)
+        outcome.seconds["hear"] = time.perf_counter() - t0
         request = ClipRequest(
             clip_id=task.clip_id,
             duration_s=task.duration_s,
             window_start_s=0.0,
             window_end_s=task.duration_s,
-            events=analysis.events,
-            spec=analysis.spec,
+            events=VisualEvents.empty(task.duration_s),
+            spec=outcome.spec,
             seed=task.seed,
             profile=self.profile,
         )
@@ -177,6 +130,7 @@ class JobRunner:
             self._emit("progress", task, index, count, stage=stage, done=done, total=total)
 
         try:
+            analysis.wait_probed()
             report = render_clip(
                 self.engine,
                 request,
@@ -184,18 +138,51 @@ class JobRunner:
                 master=self.master,
                 progress=on_progress,
                 cancel=self.cancel,
+                events_for=analysis.events_until,
             )
+            outcome.events = analysis.final_events()
         except Cancelled:
             raise
         except FoleyError as exc:
             outcome.error = str(exc)
             self._emit("clip_failed", task, index, count, message=outcome.error)
             return outcome
+        finally:
+            outcome.seconds.update(analysis.seconds)
+            outcome.warnings.extend(analysis.warnings)
         outcome.report = report
         outcome.wav_path = report.wav_path
         outcome.seconds.update(report.seconds)
-        self._emit("clip_done", task, index, count, message=describe(analysis.spec))
+        self._emit("clip_done", task, index, count, message=describe(outcome.spec))
         return outcome
+
+
+def _in_background_thread(work):
+    """Run `work` in a thread of lower CPU priority and return its result.
+
+    Decoding is the critical path and generation trails it; on a machine with few cores the
+    scheduler should give decoding its share first. (Per-thread niceness is Linux behaviour;
+    elsewhere this is a plain thread.)
+    """
+    result: dict = {}
+
+    def target() -> None:
+        try:
+            if hasattr(os, "setpriority"):
+                try:
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+                except OSError:
+                    pass
+            result["value"] = work()
+        except BaseException as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="foley-generate", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def run_job(
@@ -211,6 +198,7 @@ def run_job(
     cancel: CancelToken | None = None,
 ) -> JobOutcome:
     """Plan, render every selected clip, and conform the result timeline."""
+    started = time.perf_counter()
     timer = StageTimer()
     prof = get_profile(profile)
     with timer.stage("plan"):
@@ -246,4 +234,4 @@ def run_job(
         ]
         result, placements = conform(timeline, items)
     warnings = [w for o in outcomes for w in o.warnings]
-    return JobOutcome(result, placements, outcomes, timer.seconds, warnings)
+    return JobOutcome(result, placements, outcomes, timer.seconds, warnings, wall_s=time.perf_counter() - started)

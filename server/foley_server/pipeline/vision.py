@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter
+from scipy.ndimage import maximum_filter1d, median_filter, uniform_filter
 
 from ..engines.base import VisualEvents
 
@@ -29,25 +29,25 @@ ONSET_FLOOR = 0.02
 ONSET_DELTA = 0.3
 LOCAL_WINDOW_S = 1.0
 MIN_ONSET_GAP_S = 0.08
-
-
-def _energy(diff: np.ndarray) -> float:
-    """Mean above-noise change of a frame difference, in [0, 1]."""
-    return float(np.maximum(diff - NOISE_LEVELS, 0).mean() / 255.0)
+# Strengths and the motion envelope are relative to the strongest motion within this many
+# seconds either side: final soon after decoding passes, and fair to quiet parts of long clips.
+NORMALISE_WINDOW_S = 4.0
+ENVELOPE_FLOOR = 0.002
+#: How far behind the decode frontier events are final.
+FINAL_LAG_S = NORMALISE_WINDOW_S + LOCAL_WINDOW_S / 2 + 2 * MIN_ONSET_GAP_S
 
 
 def _changed(diff: np.ndarray) -> float:
-    return float((diff > CUT_CHANGE_LEVELS).mean())
+    return float(np.count_nonzero(diff > CUT_CHANGE_LEVELS)) / diff.size
 
 
-def _cell_energy(diff: np.ndarray) -> np.ndarray:
+def _cell_energy(above: np.ndarray) -> np.ndarray:
     """Above-noise change per grid cell, smoothed over neighbour cells, in [0, 1]."""
     rows, cols = GRID
-    h, w = diff.shape
+    h, w = above.shape
     rows, cols = min(rows, h), min(cols, w)
     ch, cw = h // rows, w // cols
-    above = np.maximum(diff[: ch * rows, : cw * cols] - NOISE_LEVELS, 0).astype(np.float32)
-    cells = above.reshape(rows, ch, cols, cw).mean(axis=(1, 3)) / 255.0
+    cells = above[: ch * rows, : cw * cols].reshape(rows, ch, cols, cw).sum(axis=(1, 3)) / (255.0 * ch * cw)
     return uniform_filter(cells, size=3, mode="nearest")
 
 
@@ -76,41 +76,62 @@ class VisualAnalyzer:
             self._flux.append(0.0)
         else:
             diff = np.abs(current - self._prev)
-            self._energy.append(_energy(diff))
-            cells = _cell_energy(diff)
+            changed = _changed(diff)
+            above = np.subtract(diff, NOISE_LEVELS, out=diff)
+            np.maximum(above, 0, out=above)
+            self._energy.append(float(above.mean()) / 255.0)
+            cells = _cell_energy(above)
             rise = 0.0 if self._prev_cells is None else float(np.maximum(cells - self._prev_cells, 0).sum())
             self._flux.append(rise)
             self._prev_cells = cells
             if self._pending_cut is not None and self._prev2 is not None:
                 # The change at the pending frame is a cut if the picture did not come back (a flash would).
                 back = _changed(np.abs(current - self._prev2))
-                settled = _changed(diff)
-                self._is_cut[self._pending_cut] = back > CUT_CHANGED_FRACTION and settled < 0.5 * back
-            self._pending_cut = index if _changed(diff) > CUT_CHANGED_FRACTION else None
+                self._is_cut[self._pending_cut] = back > CUT_CHANGED_FRACTION and changed < 0.5 * back
+            self._pending_cut = index if changed > CUT_CHANGED_FRACTION else None
         self._prev2, self._prev = self._prev, current
 
+    @property
+    def frontier_s(self) -> float:
+        """Time of the last frame fed."""
+        return self._times[-1] if self._times else 0.0
+
     def finish(self, duration_s: float) -> VisualEvents:
-        """Envelope, cuts and onsets of everything fed so far."""
+        """Envelope, cuts and onsets of everything fed (the stream has ended)."""
         if self._pending_cut is not None:
             self._is_cut[self._pending_cut] = True  # a whole-picture change at the very end: treat as a cut
+            self._pending_cut = None
+        return self.snapshot(duration_s, final_until_s=np.inf)
+
+    def snapshot(self, duration_s: float, final_until_s: float) -> VisualEvents:
+        """Events so far; onsets only before `final_until_s`, where later frames can no longer change them.
+
+        Everything is normalised locally (within +-NORMALISE_WINDOW_S), so the part of a long clip
+        already analysed is final while decoding goes on: generation can start before decoding ends.
+        """
         times = np.asarray(self._times, dtype=np.float64)
-        energy = np.asarray(self._energy, dtype=np.float64)
-        cuts = np.asarray(self._is_cut, dtype=bool)
         if len(times) < 2:
             return VisualEvents.empty(duration_s)
-        energy_no_cuts = energy.copy()
-        energy_no_cuts[cuts] = np.nan  # the jump at a cut says nothing about motion
+        energy = np.asarray(self._energy, dtype=np.float64)
+        cuts = np.asarray(self._is_cut, dtype=bool)
+        if self._pending_cut is not None:
+            cuts[self._pending_cut] = False  # undecided until the next frame arrives
         onsets, strengths = self._onsets(np.asarray(self._flux, dtype=np.float64), cuts)
-        scale = np.nanpercentile(energy_no_cuts, 99) if np.isfinite(energy_no_cuts).any() else 0.0
-        envelope = np.nan_to_num(energy_no_cuts / scale if scale > 0 else energy_no_cuts * 0.0, nan=0.0)
+        keep = times[onsets] < final_until_s
+        energy[cuts] = 0.0  # the jump at a cut says nothing about motion
+        scale = np.maximum(maximum_filter1d(energy, self._normalise_size, mode="nearest"), ENVELOPE_FLOOR)
         return VisualEvents(
             duration_s=duration_s,
-            onset_times_s=times[onsets],
-            onset_strengths=strengths.astype(np.float32),
+            onset_times_s=times[onsets][keep],
+            onset_strengths=strengths[keep].astype(np.float32),
             envelope_times_s=times,
-            motion_envelope=np.clip(envelope, 0.0, 1.0).astype(np.float32),
+            motion_envelope=np.clip(energy / scale, 0.0, 1.0).astype(np.float32),
             cut_times_s=times[cuts],
         )
+
+    @property
+    def _normalise_size(self) -> int:
+        return 2 * max(1, int(NORMALISE_WINDOW_S * self.frame_rate)) + 1
 
     def _onsets(self, flux: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Frames where motion jumps somewhere in the picture: the first frame showing the change."""
@@ -118,21 +139,16 @@ class VisualAnalyzer:
         flux[cuts] = 0.0  # a cut changes everything and is not a sound
         after_cut = np.flatnonzero(cuts) + 1
         flux[after_cut[after_cut < len(flux)]] = 0.0
-        peak = float(flux.max()) if len(flux) else 0.0
-        if peak < ONSET_FLOOR:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        norm = flux / peak
+        # Each frame is judged against the strongest rise near it, never below the absolute floor.
+        scale = np.maximum(maximum_filter1d(flux, self._normalise_size, mode="nearest"), ONSET_FLOOR)
+        norm = flux / scale
         half = max(1, int(LOCAL_WINDOW_S * self.frame_rate / 2))
-        threshold = np.maximum(ONSET_FLOOR / peak, _running_median(norm, half) + ONSET_DELTA)
-        candidates = np.flatnonzero(norm > threshold)
-        min_gap = max(1, int(round(MIN_ONSET_GAP_S * self.frame_rate)))
-        picked: list[int] = []
-        for index in candidates[np.argsort(-flux[candidates], kind="stable")]:
-            if all(abs(index - p) >= min_gap for p in picked):
-                picked.append(int(index))
-        chosen = np.asarray(sorted(picked), dtype=np.int64)
-        if len(chosen) == 0:
-            return chosen, np.zeros(0)
+        threshold = _running_median(norm, half) + ONSET_DELTA
+        gap = max(1, int(round(MIN_ONSET_GAP_S * self.frame_rate)))
+        # A peak is the largest rise within +-gap frames (the first of equals).
+        is_peak = flux >= maximum_filter1d(flux, 2 * gap - 1, mode="constant", cval=0.0)
+        is_peak[1:] &= flux[1:] != flux[:-1]
+        chosen = np.flatnonzero(is_peak & (norm > threshold) & (flux >= ONSET_FLOOR))
         return chosen, np.clip(norm[chosen], 0.05, 1.0)
 
 

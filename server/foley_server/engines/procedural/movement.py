@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ...engines.base import VisualEvents
-from .noise import band, block_noise, envelope_at, filtered
+from .noise import RATE, band, block_noise, envelope_at, filtered
 
-_CLOTH_LOW, _CLOTH_HIGH = band(300, 1600), band(1800, 7000)
+_CLOTH = band(300, 7000)
+_FLUTTER_HZ = 20
 _WHOOSH_LOW, _WHOOSH_HIGH = band(150, 900), band(700, 4500)
 
 
@@ -18,12 +19,19 @@ def _motion(events: VisualEvents, start: int, n: int, smooth_s: float) -> np.nda
 def cloth(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     """Fabric rubbing: louder and brighter the more the picture moves."""
     motion = _motion(events, start, n, 0.06)
-    noise = block_noise(seed, "cloth", start, n)
-    flutter = 0.6 + 0.4 * np.abs(filtered(block_noise(seed, "cloth-flutter", start, n)[:, :1], band(None, 12)))[:, 0] * 8
-    low, high = filtered(noise, _CLOTH_LOW), filtered(noise, _CLOTH_HIGH)
+    if not motion.any():
+        return np.zeros((n, 2), dtype=np.float32)
+    rustle = filtered(block_noise(seed, "cloth", start, n), _CLOTH)
+    # A first difference tilts the spectrum up: brightness without a second filter.
+    edge = np.diff(rustle, axis=0, prepend=rustle[:1])
+    # Irregular rubbing: a random level every 50 ms, the same whichever window asks.
+    first = start // (RATE // _FLUTTER_HZ)
+    count = n // (RATE // _FLUTTER_HZ) + 3
+    flutter = 0.7 + 0.17 * block_noise(seed, "flutter", first, count, channels=1, rate=_FLUTTER_HZ)[:, 0]
+    grid = envelope_at((first + np.arange(count)) / _FLUTTER_HZ, flutter, start, n, 0.05)
     bright = np.clip(motion, 0, 1)[:, None]
-    amp = (motion**0.8 * np.clip(flutter, 0, 1.5))[:, None]
-    return (amp * (low * (1 - 0.6 * bright) + 0.7 * high * bright)).astype(np.float32)
+    amp = (motion**0.8 * grid)[:, None]
+    return (0.3 * amp * (rustle * (1 - 0.5 * bright) + 1.5 * edge * bright)).astype(np.float32)
 
 
 def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
@@ -32,7 +40,7 @@ def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     noise = block_noise(seed, "whoosh", start, n)
     low, high = filtered(noise, _WHOOSH_LOW), filtered(noise, _WHOOSH_HIGH)
     speed = np.clip(motion, 0, 1)[:, None]
-    return (speed**1.6 * (low * (1 - speed) + high * speed)).astype(np.float32)
+    return (0.5 * speed**1.6 * (low * (1 - speed) + high * speed)).astype(np.float32)
 
 
 MODELS = {"cloth": cloth, "whoosh": whoosh}

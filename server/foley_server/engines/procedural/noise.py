@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+import soxr
 from scipy.signal import butter, sosfilt
 
 RATE = 48_000
@@ -15,24 +16,47 @@ def stable_seed(*parts: object) -> int:
     return zlib.crc32("|".join(map(str, parts)).encode()) & 0x7FFFFFFF
 
 
-def block_noise(seed: int, key: str, start: int, n: int, channels: int = 2) -> np.ndarray:
-    """White noise (float32, (n, channels)) for samples [start, start + n) of an endless stream."""
+_UNIT = np.float32(np.sqrt(12.0))  # uniform noise scaled to unit variance
+
+
+def block_noise(seed: int, key: str, start: int, n: int, channels: int = 2, rate: int = RATE) -> np.ndarray:
+    """White noise (float32, (n, channels)) for samples [start, start + n) of an endless stream at `rate`.
+
+    Uniform rather than Gaussian: five times cheaper, and indistinguishable once filtered.
+    """
     out = np.empty((n, channels), dtype=np.float32)
-    first, last = start // RATE, (start + n - 1) // RATE if n else start // RATE
+    first, last = start // rate, (start + n - 1) // rate if n else start // rate
     pos = 0
     for block in range(first, last + 1):
-        rng = np.random.default_rng(stable_seed(seed, key, block))
-        data = rng.standard_normal((RATE, channels), dtype=np.float32)
-        lo = max(start, block * RATE) - block * RATE
-        hi = min(start + n, (block + 1) * RATE) - block * RATE
-        out[pos : pos + hi - lo] = data[lo:hi]
+        rng = np.random.default_rng(stable_seed(seed, key, rate, block))
+        lo = max(start, block * rate) - block * rate
+        hi = min(start + n, (block + 1) * rate) - block * rate
+        data = rng.random((hi, channels), dtype=np.float32)[lo:]
+        out[pos : pos + hi - lo] = (data - np.float32(0.5)) * _UNIT
         pos += hi - lo
     return out
 
 
-def band(lo_hz: float | None, hi_hz: float | None, order: int = 2) -> np.ndarray:
+def low_rate_noise(seed: int, key: str, start: int, n: int, factor: int, shapes: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """Filtered noise synthesised at RATE / factor and resampled up: beds with no highs cost a fraction.
+
+    `shapes` are (sos designed for the low rate, gain) pairs summed together.
+    """
+    low_rate = RATE // factor
+    pad = low_rate // 10  # filter and resampler settle inside the padding, not the window
+    lo = start // factor - pad
+    count = -(-n // factor) + 2 * pad + 1
+    noise = block_noise(seed, key, lo, count, rate=low_rate) if lo >= 0 else np.vstack(
+        [np.zeros((-lo, 2), np.float32), block_noise(seed, key, 0, count + lo, rate=low_rate)])
+    shaped = sum(gain * sosfilt(sos, noise, axis=0) for sos, gain in shapes)
+    up = soxr.resample(np.ascontiguousarray(shaped, dtype=np.float32), low_rate, RATE)
+    offset = start - lo * factor
+    return up[offset : offset + n]
+
+
+def band(lo_hz: float | None, hi_hz: float | None, order: int = 2, rate: int = RATE) -> np.ndarray:
     """Second-order sections of a Butterworth low/high/band-pass (None leaves that side open)."""
-    nyq = RATE / 2
+    nyq = rate / 2
     if lo_hz and hi_hz:
         return butter(order, [lo_hz / nyq, min(hi_hz / nyq, 0.99)], btype="band", output="sos")
     if lo_hz:
