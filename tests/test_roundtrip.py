@@ -80,3 +80,38 @@ def test_resolve_dialect_is_kept_and_followed(tmp_path):
     assert foley.metadata["Resolve_OTIO"]["Audio Type"] == "Stereo"
     clip = foley.find_clips()[0]
     assert "://" not in clip.media_reference.target_url and "\\" not in clip.media_reference.target_url
+
+
+def _foley_ranges_match(path) -> int:
+    from foley_otio.ranges import record_range
+
+    result = read_timeline(path)
+    video = {c.name: record_range(c, result) for t in result.tracks if t.kind == otio.schema.TrackKind.Video for c in t.find_clips()}
+    foley = [c for t in result.tracks if t.name.startswith("Foley") for c in t.find_clips()]
+    for clip in foley:
+        assert record_range(clip, result) == video[clip.name.removesuffix(" Foley")]
+    return len(foley)
+
+
+def test_fcpxml_and_fcp7_xml_inputs_through_the_adapters(tmp_path):
+    from foley_server.cli import main
+
+    timeline = timeline_with([otio_clip(event_clip(tmp_path, "X", RATE))], RATE)
+    for suffix, adapter in ((".fcpxml", "fcpx_xml"), (".xml", "fcp_xml")):
+        src = tmp_path / f"cut{suffix}"
+        otio.adapters.write_to_file(timeline, str(src), adapter_name=adapter)
+        out = tmp_path / f"out{suffix}.otio"
+        assert main(["generate", str(src), "-o", str(out), "-q", "--no-pictures"]) == 0
+        assert _foley_ranges_match(out) == 1
+
+
+def test_otioz_bundle_input_uses_its_bundled_media(tmp_path):
+    from foley_server.cli import main
+
+    timeline = timeline_with([otio_clip(event_clip(tmp_path / "", "Z", RATE))], RATE)
+    bundle = tmp_path / "cut.otioz"
+    otio.adapters.write_to_file(timeline, str(bundle))
+    (tmp_path / "Z.mp4").unlink()  # only the copy inside the bundle remains
+    out = tmp_path / "out.otio"
+    assert main(["generate", str(bundle), "-o", str(out), "-q", "--no-pictures"]) == 0
+    assert _foley_ranges_match(out) == 1

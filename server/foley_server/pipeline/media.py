@@ -106,7 +106,7 @@ def decode_frames(
             container.seek(int((origin + max(0.0, start_s - 1.0)) / tb), stream=stream, backward=True, any_frame=False)
         width, out_h = analysis_size(stream.codec_context.width, stream.codec_context.height, height)
         step = 1.0 / fps if fps and fps < rate else 0.0
-        next_keep = lo
+        last_slot = -1
         t = start_s
         try:
             for frame in container.decode(stream):
@@ -118,9 +118,11 @@ def decode_frames(
                 if t >= hi:
                     return
                 if step:
-                    if t + half < next_keep:
+                    # Keep the first frame that reaches each slot of the sampling grid.
+                    slot = int((t - start_s + half) // step)
+                    if slot == last_slot:
                         continue
-                    next_keep = max(next_keep + step, t + step - half)
+                    last_slot = slot
                 grey = frame.reformat(width=width, height=out_h, format="gray").to_ndarray()
                 yield t - start_s, grey
         except av.FFmpegError as exc:

@@ -15,7 +15,7 @@ for _words, _target in (
     ("door doors slam slams slammed slamming", ("events", "door")),
     ("hit hits impact impacts knock knocks knocking bang bangs thud thuds bounce bounces bouncing ball drop drops "
      "dropped punch punches clang clangs crash smash tap taps strike strikes clatter", ("events", "impact")),
-    ("cloth clothes clothing rustle rustling fabric jacket coat movement moving body handling", ("movement", "cloth")),
+    ("cloth clothes clothing rustle rustling fabric jacket coat movement moving handling", ("movement", "cloth")),
     ("whoosh whooshes swish swishes swoosh swing swings swipe woosh wooshes", ("movement", "whoosh")),
     ("rain raining rainy drizzle downpour storm", ("ambience", "rain")),
     ("wind windy breeze gust gusts gusty", ("ambience", "wind")),

@@ -1,0 +1,135 @@
+"""The procedural engine: real, varied, deterministic synthesis with the character each model promises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.signal import welch
+
+from foley_server.config import get_profile
+from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents, create_engine
+from foley_server.engines.procedural import MODEL_DESCRIPTIONS, ProceduralEngine
+from foley_server.engines.procedural.footsteps import SURFACES
+from foley_server.engines.procedural.modal import MATERIALS
+from foley_server.errors import Cancelled
+
+RATE = 48_000
+
+
+@pytest.fixture(scope="module")
+def engine() -> ProceduralEngine:
+    e = create_engine("procedural")
+    e.load("cpu", get_profile("balanced"))
+    return e
+
+
+def _events(duration: float, onsets=None) -> VisualEvents:
+    onsets = np.asarray(onsets if onsets is not None else np.arange(0.25, duration - 0.3, 0.6), dtype=np.float64)
+    env_t = np.arange(0, duration, 1 / 25)
+    return VisualEvents(duration, onsets, np.full(len(onsets), 0.9, np.float32), env_t,
+                        (0.6 + 0.4 * np.sin(2 * env_t)).astype(np.float32), np.zeros(0))
+
+
+def _render(engine, layer: Layer, duration=3.0, seed=1, events=None, window=None) -> np.ndarray:
+    events = events or _events(duration)
+    start, end = window or (0.0, duration)
+    req = ClipRequest("c", duration, start, end, events, SoundSpec("", "", (layer,)), seed, get_profile("balanced"))
+    audio = engine.generate(req, lambda d, t: None, CancelToken())
+    assert audio.sample_rate == RATE and audio.samples.shape == (round((end - start) * RATE), 2)
+    return audio.samples
+
+
+ALL_LAYERS = (
+    [Layer("events", "impact", {"material": m}) for m in MATERIALS]
+    + [Layer("events", "footsteps", {"surface": s}) for s in SURFACES]
+    + [Layer("events", "door", {}), Layer("movement", "cloth", {}), Layer("movement", "whoosh", {})]
+    + [Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind")]
+)
+
+
+@pytest.mark.parametrize("layer", ALL_LAYERS, ids=lambda l: f"{l.model}-{next(iter(l.params.values()), '')}")
+def test_every_model_is_finite_audible_unclipped_deterministic_and_seed_dependent(engine, layer):
+    a = _render(engine, layer, seed=1)
+    assert np.isfinite(a).all()
+    assert np.sqrt(np.mean(a**2)) > 1e-4  # audible before mastering
+    assert np.abs(a).max() < 1.0
+    assert np.array_equal(a, _render(engine, layer, seed=1))
+    assert not np.allclose(a, _render(engine, layer, seed=2))
+
+
+def _decay_time(x: np.ndarray) -> float:
+    """Seconds until the 10 ms envelope falls 40 dB under its peak."""
+    env = np.abs(x[:, 0])[: len(x) // 480 * 480].reshape(-1, 480).max(axis=1)
+    peak = int(np.argmax(env))
+    below = np.flatnonzero(env[peak:] < env[peak] * 0.01)
+    return (below[0] if len(below) else len(env) - peak) * 0.01
+
+
+def test_metal_rings_longer_than_wood(engine):
+    one = _events(3.0, onsets=[0.1])
+    metal = _render(engine, Layer("events", "impact", {"material": "metal"}), events=one)
+    wood = _render(engine, Layer("events", "impact", {"material": "wood"}), events=one)
+    assert _decay_time(metal) > 3 * _decay_time(wood)
+
+
+def _share_above(x: np.ndarray, hz: float) -> float:
+    f, p = welch(x[:, 0], RATE, nperseg=2048)
+    return float(p[f >= hz].sum() / p.sum())
+
+
+def test_gravel_steps_are_brighter_than_grass_steps(engine):
+    gravel = _render(engine, Layer("events", "footsteps", {"surface": "gravel"}))
+    grass = _render(engine, Layer("events", "footsteps", {"surface": "grass"}))
+    assert _share_above(gravel, 2000) > 2 * _share_above(grass, 2000)
+
+
+def test_rain_is_broadband_and_steady(engine):
+    rain = _render(engine, Layer("ambience", "rain", {"intensity": 0.6}), duration=6.0)
+    f, p = welch(rain[:, 0], RATE, nperseg=4096)
+    bands = [p[(f >= lo) & (f < hi)].mean() for lo, hi in ((2000, 4000), (4000, 8000), (8000, 16000))]
+    assert max(bands) / min(bands) < 10  # energy across the top octaves, not a tone
+    levels = [np.sqrt(np.mean(seg**2)) for seg in np.array_split(rain, 6)]
+    assert max(levels) / min(levels) < 1.25  # stationary
+
+
+def test_hits_start_on_the_onset_sample_and_differ_from_each_other(engine):
+    onsets = [0.5, 1.25, 2.0, 2.75]
+    x = _render(engine, Layer("events", "impact", {"material": "wood"}), events=_events(3.5, onsets), duration=3.5)
+    mono = np.abs(x).max(axis=1)
+    for t in onsets:
+        at = round(t * RATE)
+        assert mono[at - 48 : at].max() < 1e-6  # silence just before
+        assert mono[at : at + 48].max() > 0.05 * mono.max()  # the transient is within 1 ms
+    hits = [x[round(t * RATE) : round(t * RATE) + 4800, 0] for t in onsets]
+    assert all(not np.allclose(a, b) for i, a in enumerate(hits) for b in hits[i + 1 :])
+
+
+def test_overlapping_windows_render_the_same_events(engine):
+    layer = Layer("events", "impact", {"material": "metal"})
+    events = _events(8.0)
+    whole = _render(engine, layer, duration=8.0, events=events)
+    part = _render(engine, layer, duration=8.0, events=events, window=(3.0, 6.5))
+    a, b = whole[3 * RATE : int(6.5 * RATE), 0], part[:, 0]
+    assert np.corrcoef(a, b)[0, 1] > 0.99
+
+
+def test_movement_follows_the_motion_envelope(engine):
+    env_t = np.arange(0, 4.0, 1 / 25)
+    motion = (env_t >= 2.0).astype(np.float32)  # still, then moving
+    events = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, motion, np.zeros(0))
+    x = _render(engine, Layer("movement", "cloth", {}), duration=4.0, events=events)
+    still, moving = np.sqrt(np.mean(x[: RATE] ** 2)), np.sqrt(np.mean(x[3 * RATE :] ** 2))
+    assert moving > 30 * max(still, 1e-9)
+
+
+def test_cancel_stops_generation(engine):
+    token = CancelToken()
+    token.cancel()
+    req = ClipRequest("c", 2.0, 0, 2.0, _events(2.0), SoundSpec("", "", (Layer("ambience", "rain", {}),)), 1, get_profile("balanced"))
+    with pytest.raises(Cancelled):
+        engine.generate(req, lambda d, t: None, token)
+
+
+def test_models_are_listed_with_descriptions(engine):
+    assert set(engine.models()) == set(MODEL_DESCRIPTIONS) >= {"impact", "footsteps", "door", "cloth", "whoosh", "room_tone", "rain", "wind"}
+    assert engine.capabilities().needs_weights is False
