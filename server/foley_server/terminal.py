@@ -14,22 +14,37 @@ _STAGE_SPAN = {"decode": (0.0, 0.6), "generate": (0.6, 0.92), "master": (0.92, 1
 
 
 class ProgressBars:
-    """A ProgressSink drawing tqdm bars; safe to call from the analysis thread too."""
+    """A ProgressSink drawing tqdm bars on a terminal, plain stage lines in logs; thread-safe."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled and sys.stderr is not None
+    def __init__(self, enabled: bool = True, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and self.stream is not None
+        self.interactive = self.enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._bars: dict[str, tqdm] = {}
+        self._stages: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    def _line(self, event: ProgressEvent) -> None:
+        """One line per clip and stage change: readable in CI logs and files."""
+        state = event.stage if event.type == "progress" else event.type
+        if self._stages.get(event.clip_id) == state or state == "started":
+            return
+        self._stages[event.clip_id] = state
+        detail = f": {event.message}" if event.type == "clip_failed" else ""
+        print(f"[{event.clip_index + 1}/{event.clip_count}] {event.clip_name}: {state}{detail}", file=self.stream, flush=True)
 
     def __call__(self, event: ProgressEvent) -> None:
         if not self.enabled or event.clip_id is None:
             return
         with self._lock:
+            if not self.interactive:
+                self._line(event)
+                return
             bar = self._bars.get(event.clip_id)
             if bar is None:
                 label = f"[{event.clip_index + 1}/{event.clip_count}] {event.clip_name}"
                 bar = tqdm(total=100, desc=label[:40], position=len(self._bars), leave=True, unit="%",
-                           bar_format="{desc:<40} {bar} {n:3.0f}% {postfix}", file=sys.stderr)
+                           bar_format="{desc:<40} {bar} {n:3.0f}% {postfix}", file=self.stream)
                 self._bars[event.clip_id] = bar
             if event.type == "progress" and event.stage in _STAGE_SPAN:
                 lo, hi = _STAGE_SPAN[event.stage]
