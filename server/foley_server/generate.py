@@ -10,7 +10,7 @@ from pathlib import Path
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline, write_timeline
 
-from .errors import FoleyError, OutputError, TimelineError
+from .errors import OutputError, TimelineError
 from .pictures import waveform_png
 from .pipeline.plan import parse_prompt_args
 from .pipeline.run import JobOutcome, run_job

@@ -10,7 +10,7 @@ import av
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-_SHAKE = ((0, 8), (0, -5), (0, 2))  # (dy, dx) per frame after an impact
+_SHAKE = ((0, 8), (0, 4), (0, 2))  # (dy, dx) per frame after an impact: the first jolt is the largest change
 
 
 def _rate(fps: Fraction | float) -> Fraction:
@@ -97,7 +97,7 @@ def write_bouncing_ball(path: Path, fps: float, seconds: float, size: tuple[int,
     n = int(round(seconds * fps))
     floor = int(h * 0.82)
     radius = h * 0.07
-    room = np.dstack([_texture(h, w, 2, 150, 200), _texture(h, w, 2, 140, 185), _texture(h, w, 2, 120, 160)])
+    room = np.dstack([_texture(h, w, 2, 110, 220), _texture(h, w, 2, 100, 205), _texture(h, w, 2, 85, 180)])
     room[floor:] = (np.array([120, 80, 45]) * (0.8 + 0.2 * _texture(h - floor, w, 3, 0, 255)[..., None] / 255)).astype(np.uint8)
     g = h * 2.2  # pixels / s^2
     y, v, x, vx = h * 0.15, 0.0, w * 0.2, w * 0.08
@@ -125,9 +125,10 @@ def write_bouncing_ball(path: Path, fps: float, seconds: float, size: tuple[int,
         for i, (cy, cx, squash) in enumerate(positions):
             image = room.copy()
             ry, rx = radius * squash, radius / squash
-            image[_disc(h, w, floor + 4, cx, radius * 0.25, radius * 1.2)] = (70, 45, 25)  # shadow
-            image[_disc(h, w, floor - ry, cx, ry, rx)] = (205, 30, 35)
-            yield _shake(image, i, contacts, scale=0.6)
+            height_above = (floor - radius - cy) / floor  # shadow shrinks as the ball rises
+            image[_disc(h, w, floor + 4, cx, radius * 0.25, radius * (1.2 - 0.6 * height_above))] = (70, 45, 25)
+            image[_disc(h, w, cy + radius - ry, cx, ry, rx)] = (205, 30, 35)  # bottom stays on its path
+            yield _shake(image, i, contacts)
 
     encode(path, frames(), fps)
     return contacts
@@ -238,18 +239,24 @@ def write_corrupt_file(path: Path) -> None:
     path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + rng.integers(0, 256, 4096, dtype=np.uint8).tobytes())
 
 
+def mux_audio(out, stream, samples: np.ndarray) -> None:
+    """Encode float32 (frames, channels) samples into an open container's audio stream, then flush it."""
+    layout = "mono" if samples.shape[1] == 1 else "stereo"
+    for start in range(0, samples.shape[0], 1024):
+        block = np.ascontiguousarray(samples[start : start + 1024].T, dtype=np.float32)
+        frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
+        frame.sample_rate = stream.rate
+        frame.pts = start
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode():
+        out.mux(packet)
+
+
 def write_audio_only(path: Path, seconds: float = 1.0) -> None:
     """An MP4 holding only an AAC tone: a valid media file with no picture."""
     rate = 48_000
     with av.open(str(path), "w", format="mp4") as out:
         stream = out.add_stream("aac", rate=rate, layout="mono")
         t = np.arange(int(seconds * rate)) / rate
-        tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-        for start in range(0, len(tone), 1024):
-            frame = av.AudioFrame.from_ndarray(tone[None, start : start + 1024], format="fltp", layout="mono")
-            frame.sample_rate = rate
-            frame.pts = start
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+        mux_audio(out, stream, (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[:, None])

@@ -13,6 +13,7 @@ from foley_otio.ranges import timeline_rate
 
 from ..pipeline.conform import Placement
 from ..storage import atomic_path
+from .footage import mux_audio
 
 _AUDIO_RATE = 48_000
 
@@ -56,16 +57,7 @@ def write_preview(timeline, placements: list[Placement], path: Path, size: tuple
                 frame_index += 1
             for packet in vs.encode():
                 out.mux(packet)
-            mix = _timeline_audio(placements, total_s)
-            for start in range(0, mix.shape[0], 1024):
-                block = np.ascontiguousarray(mix[start : start + 1024].T)
-                frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
-                frame.sample_rate = _AUDIO_RATE
-                frame.pts = start
-                for packet in aud.encode(frame):
-                    out.mux(packet)
-            for packet in aud.encode():
-                out.mux(packet)
+            mux_audio(out, aud, _timeline_audio(placements, total_s))
     return path
 
 
