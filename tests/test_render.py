@@ -116,3 +116,21 @@ def test_kill_during_write_never_leaves_a_partial_wav_under_the_final_name(tmp_p
             proc.kill()
     assert not (tmp_path / "long.wav").exists()
     assert all(p.name.startswith(".") and p.name.endswith(".partial") for p in tmp_path.iterdir())
+
+
+def test_an_unexpected_analysis_crash_fails_the_clip_instead_of_hanging(tmp_path, monkeypatch):
+    from fractions import Fraction
+
+    from foley_server.pipeline import analysis
+    from foley_server.pipeline.run import run_job
+    from otio_fixtures import event_clip, otio_clip, timeline_with
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(analysis, "decode_frames", broken)
+    timeline = timeline_with([otio_clip(event_clip(tmp_path, "S", Fraction(25)))], Fraction(25))
+    outcome = run_job(timeline, tmp_path / "wavs")
+    assert [c.ok for c in outcome.clips] == [False]
+    assert "analysis failed unexpectedly" in outcome.clips[0].error and "boom" in outcome.clips[0].error
+    assert not list((tmp_path / "wavs").glob("*.wav"))

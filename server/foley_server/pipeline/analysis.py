@@ -117,9 +117,15 @@ class ClipAnalysis:
             self.seconds["see"] = see_s
             self.on_progress(expected, expected)
         except FoleyError as exc:
-            with self._cond:
-                self._error = exc
-                self._cond.notify_all()
+            self._fail(exc)
+        except Exception as exc:  # never leave a waiting generator hanging on a dead thread
+            self._fail(FoleyError(f"clip {task.name!r}: analysis failed unexpectedly ({type(exc).__name__}: {exc}); "
+                                  "please report this with the media file"))
+
+    def _fail(self, error: FoleyError) -> None:
+        with self._cond:
+            self._error = error
+            self._cond.notify_all()
 
     def _wait(self, ready: Callable[[], bool]) -> None:
         with self._cond:

@@ -92,7 +92,8 @@ class JobRunner:
         worker.start()
         try:
             return _in_background_thread(
-                lambda: [self._generate(task, index, len(tasks), analyses[index]) for index, task in enumerate(tasks)]
+                lambda: [self._generate(task, index, len(tasks), analyses[index]) for index, task in enumerate(tasks)],
+                self.cancel,
             )
         except BaseException:
             self.cancel.cancel()  # stop the analysis thread too
@@ -157,7 +158,7 @@ class JobRunner:
         return outcome
 
 
-def _in_background_thread(work):
+def _in_background_thread(work, cancel: CancelToken):
     """Run `work` in a thread of lower CPU priority and return its result.
 
     Decoding is the critical path and generation trails it; on a machine with few cores the
@@ -179,7 +180,12 @@ def _in_background_thread(work):
 
     thread = threading.Thread(target=target, name="foley-generate", daemon=True)
     thread.start()
-    thread.join()
+    try:
+        thread.join()
+    except BaseException:  # Ctrl-C: let the generator stop at its next check and clean its temp files
+        cancel.cancel()
+        thread.join(timeout=30)
+        raise
     if "error" in result:
         raise result["error"]
     return result["value"]
