@@ -126,3 +126,31 @@ def test_console_script_runs_and_reports_errors_with_exit_code(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "missing.otio" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_exits_130_and_leaves_no_files(tmp_path):
+    import signal
+    import time
+
+    from foley_server.demo.footage import write_long_video
+
+    media = tmp_path / "long.mp4"
+    write_long_video(media, 240.0, 25, (64, 36))
+    clip = otio_clip(event_clip(tmp_path, "Long", RATE))
+    clip.media_reference.target_url = otio.url_utils.url_from_filepath(str(media))
+    clip.media_reference.available_range = None
+    clip.source_range = otio.opentime.TimeRange(otio.opentime.RationalTime(0, 25), otio.opentime.RationalTime(240 * 25, 25))
+    cut = _cut(tmp_path, [clip])
+    wavs = tmp_path / "out.otio.foley"
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("foley")), "generate", str(cut), "-o", str(tmp_path / "out.otio"), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 60
+    while time.time() < deadline and not (wavs.exists() and any(wavs.iterdir())):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert list(wavs.iterdir()) == []  # neither a WAV nor a temp file
+    assert not (tmp_path / "out.otio").exists()

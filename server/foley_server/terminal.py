@@ -21,15 +21,16 @@ class ProgressBars:
         self.enabled = enabled and self.stream is not None
         self.interactive = self.enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._bars: dict[str, tqdm] = {}
-        self._stages: dict[str, str] = {}
+        self._seen: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def _line(self, event: ProgressEvent) -> None:
         """One line per clip and stage change: readable in CI logs and files."""
         state = event.stage if event.type == "progress" else event.type
-        if self._stages.get(event.clip_id) == state or state == "started":
+        # Decoding and generation of a clip interleave: announce each stage once.
+        if (event.clip_id, state) in self._seen or state == "started":
             return
-        self._stages[event.clip_id] = state
+        self._seen.add((event.clip_id, state))
         detail = f": {event.message}" if event.type == "clip_failed" else ""
         print(f"[{event.clip_index + 1}/{event.clip_count}] {event.clip_name}: {state}{detail}", file=self.stream, flush=True)
 

@@ -166,6 +166,7 @@ def _in_background_thread(work, cancel: CancelToken):
     elsewhere this is a plain thread.)
     """
     result: dict = {}
+    done = threading.Event()
 
     def target() -> None:
         try:
@@ -177,14 +178,18 @@ def _in_background_thread(work, cancel: CancelToken):
             result["value"] = work()
         except BaseException as exc:
             result["error"] = exc
+        finally:
+            done.set()
 
-    thread = threading.Thread(target=target, name="foley-generate", daemon=True)
-    thread.start()
+    threading.Thread(target=target, name="foley-generate", daemon=True).start()
+    # An Event, not Thread.join: a join interrupted by Ctrl-C cannot be waited on again (CPython
+    # gh-90882), and after Ctrl-C we must wait for the generator to remove its temp files.
     try:
-        thread.join()
-    except BaseException:  # Ctrl-C: let the generator stop at its next check and clean its temp files
+        while not done.wait(0.5):
+            pass
+    except BaseException:
         cancel.cancel()
-        thread.join(timeout=30)
+        done.wait(30)
         raise
     if "error" in result:
         raise result["error"]
