@@ -9,6 +9,7 @@ from typing import Sequence
 import opentimelineio as otio
 
 from . import resolve_dialect
+from .errors import FoleyOtioError
 from .metadata import NAMESPACE, foley_metadata, is_generated_foley
 from .ranges import RationalTime, TimeRange, record_range
 
@@ -121,5 +122,7 @@ def place_foley_track(
         _insert(target, clip, item.record_range)
         placed = record_range(clip, result)
         if placed.start_time != item.record_range.start_time or placed.duration != item.record_range.duration:
-            raise AssertionError(f"Foley for {item.source_name!r} landed at {placed}, expected {item.record_range}")
+            raise FoleyOtioError(
+                f"internal error: Foley for {item.source_name!r} landed at {placed}, expected {item.record_range}; please report"
+            )
     return result

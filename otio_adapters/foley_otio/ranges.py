@@ -45,7 +45,19 @@ def record_range(item: otio.core.Item, timeline: otio.schema.Timeline) -> TimeRa
         )
     in_track = track.range_of_child(item)
     rate = timeline_rate(timeline)
-    return TimeRange(in_track.start_time.rescaled_to(rate), in_track.duration.rescaled_to(rate))
+    return TimeRange(_at_rate(in_track.start_time, rate), _at_rate(in_track.duration, rate))
+
+
+def _at_rate(t: RationalTime, rate: float) -> RationalTime:
+    """`t` at `rate`, snapped to the whole frame it is within 1e-6 frames of.
+
+    Editors' timelines are whole frames; mixed media rates make the sums land a few ULPs off
+    (72 frames at 24 computed from 75 at 25), and OTIO's JSON reader is itself 1 ULP lossy, so
+    exact equality needs whole numbers. Truly fractional positions are kept as they are.
+    """
+    value = t.value_rescaled_to(rate)
+    nearest = round(value)
+    return RationalTime(float(nearest) if abs(value - nearest) < 1e-6 else value, rate)
 
 
 def source_start_in_media_s(clip: otio.schema.Clip) -> float:
