@@ -42,8 +42,8 @@ def _render(engine, layer: Layer, duration=3.0, seed=1, events=None, window=None
 ALL_LAYERS = (
     [Layer("events", "impact", {"material": m}) for m in MATERIALS]
     + [Layer("events", "footsteps", {"surface": s}) for s in SURFACES]
-    + [Layer("events", "door", {}), Layer("movement", "cloth", {}), Layer("movement", "whoosh", {})]
-    + [Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind")]
+    + [Layer("events", "door", {}), Layer("events", "vehicle", {}), Layer("movement", "cloth", {}), Layer("movement", "whoosh", {})]
+    + [Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd")]
 )
 
 
@@ -131,5 +131,34 @@ def test_cancel_stops_generation(engine):
 
 
 def test_models_are_listed_with_descriptions(engine):
-    assert set(engine.models()) == set(MODEL_DESCRIPTIONS) >= {"impact", "footsteps", "door", "cloth", "whoosh", "room_tone", "rain", "wind"}
+    assert set(engine.models()) == set(MODEL_DESCRIPTIONS) >= {
+        "impact", "footsteps", "door", "vehicle", "cloth", "whoosh", "room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd"}
     assert engine.capabilities().needs_weights is False
+
+
+def test_a_passing_vehicle_drops_in_pitch_as_it_goes_by():
+    from foley_server.engines.procedural.urban import pass_by
+
+    x = pass_by(np.random.default_rng(4), seconds=4.0, closest_at=2.0)
+
+    def dominant_hz(segment: np.ndarray) -> float:
+        f, p = welch(segment, RATE, nperseg=16384)
+        low = (f > 20) & (f < 120)
+        return float(f[low][np.argmax(p[low])])
+
+    approaching, leaving = x[int(0.8 * RATE) : int(1.8 * RATE)], x[int(2.2 * RATE) : int(3.2 * RATE)]
+    assert dominant_hz(approaching) > dominant_hz(leaving) * 1.03
+    level = [np.sqrt(np.mean(seg**2)) for seg in np.array_split(x, 8)]
+    assert int(np.argmax(level)) in (3, 4)  # loudest at the closest point
+
+
+def test_fire_crackles_and_city_rumbles():
+    from foley_server.engines.procedural import nature, urban
+
+    fire = nature.fire(0, 4 * RATE, 3)
+    assert np.abs(fire).max() / np.sqrt(np.mean(fire**2)) > 6  # crackles: peaky, not a smooth hiss
+    city = urban.city(0, 4 * RATE, 3)
+    assert _share_above(city, 500) < 0.1  # traffic from afar is mostly low rumble
+    birds = nature.forest(0, 8 * RATE, 3, intensity=1.0)
+    f, p = welch(birds[:, 0], RATE, nperseg=2048)
+    assert p[(f > 2000) & (f < 6500)].sum() / p.sum() > 0.5

@@ -28,6 +28,13 @@ TABLE = [
     ("slammed door", {"door": {}, "room_tone": {}}),
     ("plastic tap", {"impact": {"material": "plastic"}, "room_tone": {}}),
     ("steps on a metal grate", {"footsteps": {"surface": "metal"}, "room_tone": {}}),
+    ("crackling campfire", {"fire": {}}),
+    ("babbling brook", {"water": {}}),
+    ("birdsong in the woods, light breeze", {"forest": {}, "wind": {"intensity": 0.2}}),
+    ("boots on pavement, distant city traffic", {"footsteps": {"surface": "concrete"}, "city": {"intensity": 0.2}}),
+    ("restaurant crowd murmur", {"crowd": {}}),
+    ("a car driving past in the rain", {"vehicle": {}, "rain": {}}),
+    ("truck pasing by", {"vehicle": {}, "room_tone": {}}),
     ("", {"impact": {"material": "wood"}, "cloth": {}, "room_tone": {}}),
 ]
 

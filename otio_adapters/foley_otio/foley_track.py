@@ -121,7 +121,9 @@ def place_foley_track(
         clip = _foley_clip(item, resolve)
         _insert(target, clip, item.record_range)
         placed = record_range(clip, result)
-        if placed.start_time != item.record_range.start_time or placed.duration != item.record_range.duration:
+        # Whole frames come out exact; fractional frames (hand-made mixed-rate timelines) to float precision.
+        if (abs(placed.start_time.to_seconds() - item.record_range.start_time.to_seconds()) > 1e-9
+                or abs(placed.duration.to_seconds() - item.record_range.duration.to_seconds()) > 1e-9):
             raise FoleyOtioError(
                 f"internal error: Foley for {item.source_name!r} landed at {placed}, expected {item.record_range}; please report"
             )

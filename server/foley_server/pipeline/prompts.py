@@ -20,6 +20,12 @@ for _words, _target in (
     ("rain raining rainy drizzle downpour storm", ("ambience", "rain")),
     ("wind windy breeze gust gusts gusty", ("ambience", "wind")),
     ("room tone roomtone indoor indoors interior", ("ambience", "room_tone")),
+    ("fire fires campfire fireplace bonfire crackling crackle flames", ("ambience", "fire")),
+    ("river stream creek brook babbling waterfall flowing", ("ambience", "water")),
+    ("birds bird birdsong chirping woods", ("ambience", "forest")),
+    ("city traffic urban downtown", ("ambience", "city")),
+    ("crowd people murmur chatter audience restaurant cafe", ("ambience", "crowd")),
+    ("car cars vehicle vehicles truck motorbike motorcycle passby drive driving", ("events", "vehicle")),
 ):
     for _w in _words.split():
         _MODEL_WORDS[_w] = _target

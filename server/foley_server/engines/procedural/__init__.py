@@ -8,7 +8,7 @@ import numpy as np
 
 from ...config import Profile
 from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress
-from . import ambience, movement
+from . import ambience, movement, nature, urban
 from .events import Bank, place_events
 from .footsteps import SURFACES, footstep_bank
 from .modal import MATERIALS, door_bank, impact_bank
@@ -26,7 +26,16 @@ MODEL_DESCRIPTIONS = {
     "room_tone": "quiet interior air",
     "rain": "rain hiss and drops; intensity light..heavy",
     "wind": "wind with gusts; intensity light..strong",
+    "fire": "fire: low roar, crackles and pops",
+    "water": "running water: stream or river",
+    "forest": "woods: leaves in the air and birds",
+    "city": "distant city traffic",
+    "crowd": "crowd murmur",
+    "vehicle": "vehicles passing by on visual onsets, with Doppler",
 }
+
+#: Continuous beds by name, whatever module models them.
+BEDS = {**ambience.MODELS, **nature.MODELS, **urban.MODELS}
 
 
 @lru_cache(maxsize=64)
@@ -39,6 +48,8 @@ def _bank(model: str, variant: str, seed: int) -> Bank:
         return Bank(footstep_bank(variant, rng))
     if model == "door":
         return Bank(door_bank(rng))
+    if model == "vehicle":
+        return Bank(urban.vehicle_bank(rng))
     raise EngineError(f"procedural engine has no event model {model!r}")
 
 
@@ -85,7 +96,7 @@ class ProceduralEngine:
             place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain)
         elif layer.model in movement.MODELS:
             out += gain * movement.MODELS[layer.model](req.events, start, n, seed)
-        elif layer.model in ambience.MODELS:
-            out += gain * (0.5 + intensity) * ambience.MODELS[layer.model](start, n, seed, intensity)
+        elif layer.model in BEDS:
+            out += gain * (0.5 + intensity) * BEDS[layer.model](start, n, seed, intensity)
         else:
             raise EngineError(f"procedural engine has no model {layer.model!r}; see `foley engines`")

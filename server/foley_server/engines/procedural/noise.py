@@ -83,3 +83,14 @@ def envelope_at(times_s: np.ndarray, values: np.ndarray, start: int, n: int, smo
         coarse = np.convolve(np.pad(coarse, width, mode="edge"), kernel / kernel.sum(), mode="same")[width:-width]
     fine = np.interp(np.arange(n) / hop, np.arange(len(coarse)), coarse)
     return fine.astype(np.float32)
+
+
+def control_curve(fn, start: int, n: int, hop_s: float = 0.001) -> np.ndarray:
+    """A slowly varying control signal fn(seconds) evaluated every `hop_s` and interpolated per sample."""
+    hop = max(1, int(hop_s * RATE))
+    grid = np.arange(start - start % hop, start + n + 2 * hop, hop)
+    values = np.asarray(fn(grid / RATE), dtype=np.float32)
+    samples = np.arange(start, start + n)
+    if values.ndim == 1:
+        return np.interp(samples, grid, values).astype(np.float32)
+    return np.stack([np.interp(samples, grid, values[:, c]) for c in range(values.shape[1])], axis=1).astype(np.float32)

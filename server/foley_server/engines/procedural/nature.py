@@ -1,0 +1,89 @@
+"""Outdoor beds: fire, running water and forest (leaves and birds), continuous across windows."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import oaconvolve
+
+from .noise import RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
+
+_BED_FACTOR = 8
+_BED_RATE = RATE // _BED_FACTOR
+_FIRE_ROAR = [(band(None, 300, rate=_BED_RATE), 0.25)]
+_CRACKLE = band(1200, 7000)
+_WATER_BODY = band(250, 2500)
+_WATER_SPARKLE = band(2500, 9000)
+_LEAVES = band(1500, 9000)
+
+
+def _sparse_events(seed: int, key: str, start: int, n: int, per_second: float, pre: int) -> list[tuple[int, float, np.random.Generator]]:
+    """Random event times per one-second block (the same in every window), with an rng per event."""
+    out = []
+    for block in range((start - pre) // RATE, (start + n) // RATE + 1):
+        rng = np.random.default_rng(stable_seed(seed, key, block))
+        count = rng.poisson(per_second)
+        for pos in np.sort(rng.integers(0, RATE, count)):
+            at = block * RATE + int(pos) - start
+            if -pre <= at < n:
+                out.append((at, float(rng.uniform(0.2, 1.0)), np.random.default_rng(stable_seed(seed, key, block, int(pos)))))
+    return out
+
+
+def fire(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """A fire: soft low roar, dense small crackles and the odd loud pop."""
+    roar = low_rate_noise(seed, "fire", start, n, _BED_FACTOR, _FIRE_ROAR)
+    pre = RATE // 20
+    impulses = np.zeros((n + pre, 2), dtype=np.float32)
+    for at, amp, rng in _sparse_events(seed, "crackle", start, n, 25 + 60 * intensity, pre):
+        impulses[at + pre, rng.integers(0, 2)] += amp**3 * (4.0 if rng.random() < 0.04 else 1.0)
+    t = np.arange(int(0.004 * RATE)) / RATE
+    kernel = (np.random.default_rng(stable_seed(seed, "crackle-kernel")).standard_normal(len(t)) * np.exp(-t / 0.0008)).astype(np.float32)
+    crackles = filtered(oaconvolve(impulses, kernel[:, None], axes=0)[pre : pre + n], _CRACKLE)
+    return (roar + 0.6 * crackles).astype(np.float32)
+
+
+def water(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """A stream or river: a broad wash that bubbles, with sparkle on top."""
+    noise = block_noise(seed, "water", start, n)
+    body = filtered(noise, _WATER_BODY)
+    sparkle = filtered(block_noise(seed, "water-top", start, n), _WATER_SPARKLE)
+    # Bubbling: the level wobbles 6-14 times a second, differently in each channel.
+    rng = np.random.default_rng(stable_seed(seed, "bubbles"))
+    rates, phases = rng.uniform(6, 14, (3, 2)), rng.uniform(0, 2 * np.pi, (3, 2))
+    wobble = control_curve(
+        lambda t: 1 + 0.25 * np.sin(2 * np.pi * rates[None] * t[:, None, None] + phases[None]).sum(axis=1), start, n)
+    return (0.12 * (0.6 + intensity) * (body * wobble + 0.4 * sparkle)).astype(np.float32)
+
+
+def forest(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """Woods: leaves moving in the air and birds chirping now and then, left and right."""
+    leaves = 0.03 * filtered(block_noise(seed, "leaves", start, n), _LEAVES)
+    t_gust = (start + np.arange(n)) / RATE
+    leaves *= (0.6 + 0.4 * np.sin(2 * np.pi * 0.09 * t_gust))[:, None].astype(np.float32)
+    out = 3 * leaves.astype(np.float32)
+    pre = int(0.6 * RATE)
+    for at, amp, rng in _sparse_events(seed, "birds", start, n, 0.6 + 1.5 * intensity, pre):
+        chirp = _bird_call(rng)
+        pan = rng.uniform(-0.8, 0.8)
+        lo, hi = max(0, -at), min(len(chirp), n - at)
+        if hi > lo:
+            out[at + lo : at + hi, 0] += 0.25 * amp * np.cos((pan + 1) * np.pi / 4) * chirp[lo:hi]
+            out[at + lo : at + hi, 1] += 0.25 * amp * np.sin((pan + 1) * np.pi / 4) * chirp[lo:hi]
+    return out
+
+
+def _bird_call(rng: np.random.Generator) -> np.ndarray:
+    """A short trill of frequency-swept whistles between 2 and 6 kHz."""
+    notes = []
+    base = rng.uniform(2500, 5000)
+    for _ in range(rng.integers(2, 6)):
+        length = int(rng.uniform(0.04, 0.12) * RATE)
+        t = np.arange(length) / RATE
+        sweep = base * (1 + rng.uniform(-0.3, 0.3) * t / t[-1])
+        phase = 2 * np.pi * np.cumsum(sweep) / RATE
+        notes.append((np.sin(phase) * np.hanning(length)).astype(np.float32))
+        notes.append(np.zeros(int(rng.uniform(0.02, 0.06) * RATE), dtype=np.float32))
+    return np.concatenate(notes)
+
+
+MODELS = {"fire": fire, "water": water, "forest": forest}

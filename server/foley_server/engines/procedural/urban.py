@@ -1,0 +1,68 @@
+"""People and machines: city traffic, crowd murmur, and vehicles passing by with Doppler."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .noise import RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
+
+_BED_FACTOR = 8
+_BED_RATE = RATE // _BED_FACTOR
+_RUMBLE = [(band(None, 160, rate=_BED_RATE), 0.35), (band(160, 900, rate=_BED_RATE), 0.06)]
+_FORMANTS = [band(250, 700), band(900, 1600), band(2000, 3000)]
+_TYRES = band(400, 4000)
+SPEED_OF_SOUND = 343.0
+
+
+def city(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """Distant traffic: a low rumble that swells as unseen cars go by."""
+    rumble = low_rate_noise(seed, "city", start, n, _BED_FACTOR, _RUMBLE)
+    rng = np.random.default_rng(stable_seed(seed, "city-swells"))
+    rates, phases = rng.uniform(0.05, 0.3, 4), rng.uniform(0, 2 * np.pi, 4)
+    swell = control_curve(lambda t: 0.7 + 0.3 * np.sin(2 * np.pi * rates * t[:, None] + phases).mean(axis=1), start, n, 0.01)
+    return (1.5 * rumble * ((0.6 + intensity) * swell)[:, None]).astype(np.float32)
+
+
+def crowd(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
+    """Crowd murmur: many voices, heard as formant bands that rise and fall at syllable rate."""
+    out = np.zeros((n, 2), dtype=np.float32)
+    rng = np.random.default_rng(stable_seed(seed, "crowd-syllables"))
+    for index, formant in enumerate(_FORMANTS):
+        voice = filtered(block_noise(seed, f"crowd-{index}", start, n), formant)
+        rates, phases = rng.uniform(3, 6, 4), rng.uniform(0, 2 * np.pi, 4)
+        syllables = control_curve(lambda t: np.abs(np.sin(2 * np.pi * rates * t[:, None] + phases)).mean(axis=1), start, n)
+        out += (0.5 / (index + 1)) * voice * syllables[:, None]
+    return out * np.float32(0.6 + intensity)
+
+
+def pass_by(rng: np.random.Generator, seconds: float = 4.0, closest_at: float = 1.2) -> np.ndarray:
+    """One vehicle driving past: engine harmonics and tyre noise, Doppler-shifted, loudest when closest.
+
+    Mono; the onset is the moment the vehicle enters the picture, the closest point a little later.
+    """
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    speed = rng.uniform(12, 25)  # m/s
+    distance = rng.uniform(3, 8)  # closest approach, m
+    x = speed * (t - closest_at)
+    r = np.sqrt(x**2 + distance**2)
+    radial = speed * x / r  # > 0 while driving away
+    doppler = SPEED_OF_SOUND / (SPEED_OF_SOUND + radial)
+    f0 = rng.uniform(35, 60)
+    phase = 2 * np.pi * np.cumsum(f0 * doppler) / RATE
+    engine = sum(np.sin(h * phase) / h for h in range(1, 9))
+    tyres = filtered(rng.standard_normal(n).astype(np.float32), _TYRES)
+    level = distance / r
+    x_out = (level * (0.6 * engine + 0.25 * tyres)).astype(np.float32)
+    fade = int(0.05 * RATE)
+    x_out[:fade] *= np.linspace(0, 1, fade, dtype=np.float32)
+    x_out[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
+    return x_out / np.abs(x_out).max()
+
+
+def vehicle_bank(rng: np.random.Generator, count: int = 6) -> list[np.ndarray]:
+    """Pass-by variants (speed, distance, engine size) for round-robin placement on onsets."""
+    return [pass_by(rng) for _ in range(count)]
+
+
+MODELS = {"city": city, "crowd": crowd}
