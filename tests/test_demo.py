@@ -30,3 +30,19 @@ def test_demo_writes_timeline_wavs_pictures_and_preview(tmp_path, capsys):
     end = max(c.range_in_parent().end_time_exclusive().to_seconds() for c in result.tracks[0].find_clips())
     assert abs(duration - end) < 0.2
     assert "preview with Foley" in text
+
+
+def test_listening_pack_has_a_mastered_wav_and_a_spectrogram_per_model(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from foley_server.demo.pack import PACK, write_pack
+    from foley_server.engines.procedural import MODEL_DESCRIPTIONS
+
+    wavs = write_pack(tmp_path)
+    assert {layer.model for _, layer in PACK} == set(MODEL_DESCRIPTIONS)  # every model is in the pack
+    assert len(wavs) == len(PACK)
+    for wav in wavs:
+        audio, rate = sf.read(wav)
+        assert rate == 48_000 and np.sqrt(np.mean(audio**2)) > 0.01  # audible after mastering
+        assert wav.with_suffix(".png").stat().st_size > 10_000

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="make a synthetic cut and run the pipeline on it")
     demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for the demo cut and its results")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    demo.add_argument("--pack", action="store_true", help="also write a listening pack: a WAV and a spectrogram per sound model")
     sub.add_parser("doctor", help="what works here: decoder, device, engines")
     sub.add_parser("engines", help="list engines and their sound models")
     return parser
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from .demo.run import demo_command
 
-            return demo_command(args.out, quiet=args.quiet)
+            return demo_command(args.out, quiet=args.quiet, pack=args.pack)
         if args.command == "doctor":
             from .doctor import doctor_command
 

@@ -39,3 +39,27 @@ def waveform_png(path: Path, overview: np.ndarray, duration_s: float, events: Vi
     finally:
         plt.close(fig)
     return path
+
+
+def spectrogram_png(path: Path, wav_path: Path, title: str) -> Path:
+    """Spectrogram of a (short) WAV: what a sound designer looks at to judge a model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import soundfile as sf
+
+    audio, rate = sf.read(str(wav_path), always_2d=True, dtype="float32")
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    try:
+        with np.errstate(divide="ignore"):  # digital silence at the edges is -inf dB, drawn as black
+            ax.specgram(audio.mean(axis=1), NFFT=1024, Fs=rate, noverlap=768, cmap="magma", vmin=-130)
+        ax.set_ylim(0, 16000)
+        ax.set_ylabel("Hz")
+        ax.set_xlabel("seconds")
+        ax.set_title(title, fontsize=10, loc="left")
+        fig.tight_layout()
+        fig.savefig(path, dpi=90)
+    finally:
+        plt.close(fig)
+    return path

@@ -62,7 +62,7 @@ def make_demo_cut(folder: Path) -> tuple[Path, dict[str, str]]:
     return cut, cli_prompts
 
 
-def demo_command(folder: Path, quiet: bool = False) -> int:
+def demo_command(folder: Path, quiet: bool = False, pack: bool = False) -> int:
     folder = Path(folder)
     print(f"making a synthetic cut in {folder}/ ...")
     cut, prompts = make_demo_cut(folder)
@@ -77,4 +77,9 @@ def demo_command(folder: Path, quiet: bool = False) -> int:
         preview = write_preview(outcome.timeline, outcome.placements, folder / "demo_preview.mp4")
         print(f"preview with Foley: {preview}")
         print(f"waveform pictures:  {', '.join(str(c.wav_path.with_suffix('.png')) for c in outcome.clips if c.ok)}")
+    if pack:
+        from .pack import write_pack
+
+        wavs = write_pack(folder / "pack")
+        print(f"listening pack: {len(wavs)} models in {folder / 'pack'}/ (WAV + spectrogram PNG each)")
     return code
