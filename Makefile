@@ -16,7 +16,8 @@ demo: install
 	$(BIN)/foley demo --out demo-out
 
 test: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test,text]'
 	$(BIN)/python -m pytest -q
 
 bench: install

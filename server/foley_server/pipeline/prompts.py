@@ -1,4 +1,10 @@
-"""Prompt → sound spec: which sound models a clip gets, with which parameters (keyword rules)."""
+"""Prompt → sound spec: which sound models a clip gets, with which parameters.
+
+Clause by clause: keyword rules (with misspellings snapped to the vocabulary) decide where they
+recognise words; where they recognise none, the sentence encoder, when installed, matches the
+clause to the models' descriptions ("sneakers squeaking on a gym floor" → footsteps). Parameters
+(material, surface, intensity) always come from the words.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import difflib
 import re
 
 from ..engines.base import Layer, SoundSpec
+from .prompt_encoder import shared_encoder
 
 # word -> (role, model): what a phrase asks for.
 _MODEL_WORDS: dict[str, tuple[str, str]] = {}
@@ -21,7 +28,7 @@ for _words, _target in (
     ("wind windy breeze gust gusts gusty", ("ambience", "wind")),
     ("room tone roomtone indoor indoors interior", ("ambience", "room_tone")),
     ("fire fires campfire fireplace bonfire crackling crackle flames", ("ambience", "fire")),
-    ("river stream creek brook babbling waterfall flowing", ("ambience", "water")),
+    ("river stream creek brook babbling waterfall flowing ocean sea waves surf shore beach", ("ambience", "water")),
     ("birds bird birdsong chirping woods", ("ambience", "forest")),
     ("city traffic urban downtown", ("ambience", "city")),
     ("crowd people murmur chatter audience restaurant cafe", ("ambience", "crowd")),
@@ -57,7 +64,9 @@ _INTENSITY_WORDS = {
 _ROLE_WORDS = {"ambience": "ambience", "ambient": "ambience", "background": "ambience", "bed": "ambience",
                "movement": "movement", "impacts": "events", "hits": "events", "events": "events"}
 
-_VOCABULARY = sorted(set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS) | set(_INTENSITY_WORDS) | set(_ROLE_WORDS))
+_VOCABULARY = set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS) | set(_INTENSITY_WORDS) | set(_ROLE_WORDS)
+# Misspellings are snapped only to sound words: "strolling" must not become "strong".
+_SNAP_TARGETS = sorted(set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS))
 _CLAUSE_SPLIT = re.compile(r"[,;.+/]|\band\b|\bwith\b|\bthen\b")
 
 
@@ -66,13 +75,24 @@ def _words(text: str) -> list[str]:
     out = []
     for word in re.findall(r"[a-z]+", text.lower()):
         if word not in _VOCABULARY and len(word) >= 4:
-            close = difflib.get_close_matches(word, _VOCABULARY, n=1, cutoff=0.8)
+            close = difflib.get_close_matches(word, _SNAP_TARGETS, n=1, cutoff=0.8)
             word = close[0] if close else word
         out.append(word)
     return out
 
 
-def _clause_layers(words: list[str]) -> list[Layer]:
+def _clause_layers(clause: str, encoder) -> list[Layer]:
+    words = _words(clause)
+    found = _keyword_models(words)
+    sure = _keyword_models(re.findall(r"[a-z]+", clause.lower()))  # from correctly spelled words
+    if not sure and encoder is not None:
+        # Nothing recognised for certain: the encoder decides if it can, else the spelling guess stands.
+        match = encoder.model_for(clause)
+        found = [match] if match else found
+    return _with_params(found, words)
+
+
+def _keyword_models(words: list[str]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     joined = " ".join(words)
     if "room tone" in joined:
@@ -84,6 +104,10 @@ def _clause_layers(words: list[str]) -> list[Layer]:
     # "ball"/"punch" are both a model word and a material word: the most specific model wins.
     if ("events", "footsteps") in found or ("events", "door") in found:
         found = [f for f in found if f != ("events", "impact")]
+    return found
+
+
+def _with_params(found: list[tuple[str, str]], words: list[str]) -> list[Layer]:
     intensity = next((_INTENSITY_WORDS[w] for w in words if w in _INTENSITY_WORDS), 0.5)
     layers = []
     for role, model in found:
@@ -96,20 +120,20 @@ def _clause_layers(words: list[str]) -> list[Layer]:
     return layers
 
 
-def parse_layers(text: str | None) -> list[Layer]:
+def parse_layers(text: str | None, encoder=None) -> list[Layer]:
     """All layers a prompt names, clause by clause ("boots on gravel, light rain")."""
     layers: list[Layer] = []
     for clause in _CLAUSE_SPLIT.split(text or ""):
-        for layer in _clause_layers(_words(clause)):
+        for layer in _clause_layers(clause, encoder):
             if all(l.model != layer.model for l in layers):
                 layers.append(layer)
     return layers
 
 
-def _negated(negative: str | None) -> tuple[set[str], set[str]]:
+def _negated(negative: str | None, encoder) -> tuple[set[str], set[str]]:
     """Models and whole roles the negative prompt removes."""
     words = _words(negative or "")
-    models = {layer.model for layer in parse_layers(negative)}
+    models = {layer.model for layer in parse_layers(negative, encoder)}
     roles = {_ROLE_WORDS[w] for w in words if w in _ROLE_WORDS}
     return models, roles
 
@@ -122,12 +146,21 @@ def default_layers() -> list[Layer]:
     ]
 
 
-def sound_spec(prompt: str | None, negative_prompt: str | None = None) -> SoundSpec:
-    """The layers to render; never empty (a room-tone bed is the floor of every mix)."""
-    layers = parse_layers(prompt) if (prompt or "").strip() else default_layers()
+#: Pass as `encoder` to use the shared sentence encoder when it is installed.
+AUTO = "auto"
+
+
+def sound_spec(prompt: str | None, negative_prompt: str | None = None, encoder=AUTO) -> SoundSpec:
+    """The layers to render; never empty (a room-tone bed is the floor of every mix).
+
+    `encoder`: AUTO (the shared encoder if installed), None (keyword rules only) or an encoder.
+    """
+    if encoder is AUTO:
+        encoder = shared_encoder()
+    layers = parse_layers(prompt, encoder) if (prompt or "").strip() else default_layers()
     if not any(l.role == "ambience" for l in layers):
         layers.append(Layer("ambience", "room_tone", {"intensity": 0.3}))
-    models, roles = _negated(negative_prompt)
+    models, roles = _negated(negative_prompt, encoder)
     kept = [l for l in layers if l.model not in models and l.role not in roles]
     if not kept:
         kept = [Layer("ambience", "room_tone", {"intensity": 0.3})] if "room_tone" not in models else layers[:1]
