@@ -6,6 +6,7 @@ import json
 from fractions import Fraction
 
 import opentimelineio as otio
+import pytest
 
 from foley_otio.timeline_io import read_timeline, write_timeline
 from foley_server.generate import generate
@@ -115,3 +116,37 @@ def test_otioz_bundle_input_uses_its_bundled_media(tmp_path):
     out = tmp_path / "out.otio"
     assert main(["generate", str(bundle), "-o", str(out), "-q", "--no-pictures"]) == 0
     assert _foley_ranges_match(out) == 1
+
+
+def test_stems_get_their_own_tracks_loudness_and_are_replaced_on_rerun(tmp_path):
+    import numpy as np
+    import pyloudnorm
+    import soundfile as sf
+
+    from foley_otio.ranges import record_range
+    from foley_server.config import STEM_LOUDNESS_LUFS
+
+    clip = otio_clip(event_clip(tmp_path, "S", RATE), metadata={"prompt": "wooden knocks, cloth, light rain"})
+    src = tmp_path / "in.otio"
+    write_timeline(timeline_with([clip], RATE), src)
+    outcome = generate(src, tmp_path / "out.otio", pictures=False, stems=True)
+    result = read_timeline(tmp_path / "out.otio")
+    names = [t.name for t in result.tracks]
+    assert names[-4:] == ["Foley", "Foley FX", "Foley Movement", "Foley Ambience"]
+    source_range = record_range(result.tracks[0].find_clips()[0], result)
+    for track in result.tracks[-4:]:
+        (stem_clip,) = track.find_clips()
+        assert record_range(stem_clip, result) == source_range
+        assert stem_clip.metadata["foley"].get("stem", "mix") == {"Foley": "mix", "Foley FX": "events",
+                                                                 "Foley Movement": "movement", "Foley Ambience": "ambience"}[track.name]
+    meter = pyloudnorm.Meter(48_000)
+    for role, report in outcome.clips[0].stems.items():
+        audio, _ = sf.read(report.wav_path)
+        peak_limited = report.gain_db < STEM_LOUDNESS_LUFS[role] - report.measured_lufs - 0.01
+        if not peak_limited:
+            assert meter.integrated_loudness(audio) == pytest.approx(STEM_LOUDNESS_LUFS[role], abs=0.5)
+        assert np.abs(audio).max() <= 10 ** (-1 / 20) + 1e-3
+    assert len(outcome.placements) == 4
+    generate(tmp_path / "out.otio", tmp_path / "again.otio", pictures=False, stems=True, seed=3)
+    again = read_timeline(tmp_path / "again.otio")
+    assert [t.name for t in again.tracks] == names  # replaced, not stacked

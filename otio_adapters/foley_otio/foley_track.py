@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -28,10 +29,11 @@ class FoleyItem:
 
 
 def _is_foley_track(track, base: str) -> bool:
+    """`base` or one of its overflow tracks ("Foley 2"), never a sibling such as "Foley FX"."""
     return (
         isinstance(track, otio.schema.Track)
         and track.kind == otio.schema.TrackKind.Audio
-        and (track.name == base or track.name.startswith(base + " "))
+        and re.fullmatch(re.escape(base) + r"( \d+)?", track.name) is not None
     )
 
 

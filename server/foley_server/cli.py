@@ -21,6 +21,8 @@ def _add_generate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="base seed; the same seed gives the same sound")
     p.add_argument("--output-dir", type=Path, help="where WAVs go; default <output>.foley/ beside the output timeline")
     p.add_argument("--no-pictures", action="store_true", help="skip the waveform PNG per clip")
+    p.add_argument("--stems", action="store_true",
+                   help="also write one WAV per layer type on tracks Foley FX / Foley Movement / Foley Ambience")
     p.add_argument("--edl-rate", type=float, default=24.0, help="frame rate for EDL input (EDL files do not say)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 

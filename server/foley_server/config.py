@@ -43,3 +43,7 @@ def get_profile(name: str) -> Profile:
         return PROFILES[name]
     except KeyError:
         raise FoleyError(f"unknown profile {name!r}; choose one of: {', '.join(PROFILES)}") from None
+
+# Loudness of each stem (`--stems`): hits in front, movement under them, beds far under; the
+# mixed WAV is mastered as a whole to MasterSettings' target. All share the -1 dBTP ceiling.
+STEM_LOUDNESS_LUFS = {"events": -20.0, "movement": -26.0, "ambience": -30.0}

@@ -30,6 +30,7 @@ def generate(
     output_dir: Path | None = None,
     pictures: bool = True,
     edl_rate: float = 24.0,
+    stems: bool = False,
     progress=None,
 ) -> JobOutcome:
     """The whole round trip through OTIO files; raises FoleyError before writing anything on bad input."""
@@ -41,7 +42,8 @@ def generate(
     ensure_writable_dir(output_path.parent if str(output_path.parent) else Path("."))
     wav_dir = Path(output_dir) if output_dir else default_output_dir(output_path)
     kwargs = {"progress": progress} if progress else {}
-    outcome = run_job(timeline, wav_dir, selectors=clips, prompts=prompts, engine=engine, profile=profile, base_seed=seed, **kwargs)
+    outcome = run_job(timeline, wav_dir, selectors=clips, prompts=prompts, engine=engine, profile=profile, base_seed=seed,
+                      stems=stems, **kwargs)
     if not any(c.ok for c in outcome.clips):
         return outcome  # nothing to deliver: leave no output timeline behind
     if pictures:
@@ -95,6 +97,7 @@ def generate_command(args: argparse.Namespace) -> int:
             output_dir=args.output_dir,
             pictures=not args.no_pictures,
             edl_rate=args.edl_rate,
+            stems=args.stems,
             progress=bars,
         )
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import opentimelineio as otio
 from foley_otio import FoleyItem, place_foley_track
@@ -27,9 +27,20 @@ class Placement:
         return dict(self.__dict__)
 
 
-def conform(timeline: otio.schema.Timeline, items: Sequence[FoleyItem]) -> tuple[otio.schema.Timeline, list[Placement]]:
-    """The input timeline plus Foley track(s), and the placements read back from that result."""
+#: Track names of the per-role stems, beside the mixed "Foley" track.
+STEM_TRACKS = {"events": "Foley FX", "movement": "Foley Movement", "ambience": "Foley Ambience"}
+
+
+def conform(
+    timeline: otio.schema.Timeline,
+    items: Sequence[FoleyItem],
+    stems: Mapping[str, Sequence[FoleyItem]] | None = None,
+) -> tuple[otio.schema.Timeline, list[Placement]]:
+    """The input timeline plus Foley track(s) (and stem tracks), with placements read back from it."""
     result = place_foley_track(timeline, items)
+    for role, stem_items in (stems or {}).items():
+        if stem_items:
+            result = place_foley_track(result, stem_items, track_name=STEM_TRACKS[role])
     wanted = {item.clip_id for item in items}
     rate = timeline_rate(result)
     start_frame = to_frames(global_start(result), rate)

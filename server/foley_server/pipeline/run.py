@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import opentimelineio as otio
 from foley_otio import FoleyItem
 
-from ..config import Profile, get_profile
+from ..config import STEM_LOUDNESS_LUFS, Profile, get_profile
 from ..engines.base import CancelToken, ClipRequest, Engine, SoundSpec, VisualEvents, create_engine
 from ..errors import Cancelled, FoleyError
 from ..storage import ensure_writable_dir
@@ -36,6 +36,7 @@ class ClipOutcome:
     report: RenderReport | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    stems: dict[str, RenderReport] = field(default_factory=dict)  # role -> its own mastered WAV
 
     @property
     def ok(self) -> bool:
@@ -70,7 +71,9 @@ class JobRunner:
         progress: ProgressSink = ignore_progress,
         cancel: CancelToken | None = None,
         master: MasterSettings = MasterSettings(),
+        stems: bool = False,
     ) -> None:
+        self.stems = stems
         self.engine = engine
         self.profile = profile
         self.output_dir = output_dir
@@ -142,6 +145,8 @@ class JobRunner:
                 events_for=analysis.events_until,
             )
             outcome.events = analysis.final_events()
+            if self.stems:
+                outcome.stems = self._render_stems(task, request, analysis, on_progress)
         except Cancelled:
             raise
         except FoleyError as exc:
@@ -156,6 +161,41 @@ class JobRunner:
         outcome.seconds.update(report.seconds)
         self._emit("clip_done", task, index, count, message=describe(outcome.spec))
         return outcome
+
+
+    def _render_stems(self, task: ClipTask, request: ClipRequest, analysis: ClipAnalysis, on_progress) -> dict[str, RenderReport]:
+        """One WAV per role present (events, movement, ambience), each at its own loudness."""
+        reports = {}
+        for role, target in STEM_LOUDNESS_LUFS.items():
+            layers = tuple(layer for layer in request.spec.layers if layer.role == role)
+            if not layers:
+                continue
+            stem_request = replace(request, spec=replace(request.spec, layers=layers))
+            reports[role] = render_clip(
+                self.engine,
+                stem_request,
+                self.output_dir / task.wav_name.replace(".wav", f".{role}.wav"),
+                master=replace(self.master, target_lufs=target),
+                progress=on_progress,
+                cancel=self.cancel,
+                events_for=analysis.events_until,
+            )
+        return reports
+
+
+def _foley_item(outcome: ClipOutcome, wav: Path, engine: str, profile: str, stem: str | None = None) -> FoleyItem:
+    """What a Foley clip says about itself, so a re-run can replace it and a person can read it."""
+    metadata = {
+        "prompt": outcome.task.prompt or "",
+        "negative_prompt": outcome.task.negative_prompt or "",
+        "sound": describe(outcome.spec) if outcome.spec else "",
+        "engine": engine,
+        "seed": outcome.task.seed,
+        "profile": profile,
+    }
+    if stem:
+        metadata["stem"] = stem
+    return FoleyItem(outcome.task.clip_id, outcome.task.name, str(wav), outcome.task.source.record_range, metadata)
 
 
 def _in_background_thread(work, cancel: CancelToken):
@@ -207,6 +247,7 @@ def run_job(
     base_seed: int = 0,
     progress: ProgressSink = ignore_progress,
     cancel: CancelToken | None = None,
+    stems: bool = False,
 ) -> JobOutcome:
     """Plan, render every selected clip, and conform the result timeline."""
     started = time.perf_counter()
@@ -219,30 +260,18 @@ def run_job(
         engine = create_engine(engine)
     with timer.stage("load"):
         engine.load("cpu", prof)
-    runner = JobRunner(engine, prof, output_dir, progress=progress, cancel=cancel)
+    runner = JobRunner(engine, prof, output_dir, progress=progress, cancel=cancel, stems=stems)
     outcomes = runner.run(tasks)
     for outcome in outcomes:
         for stage, seconds in outcome.seconds.items():
             timer.add(stage, seconds)
     with timer.stage("conform"):
-        items = [
-            FoleyItem(
-                clip_id=o.task.clip_id,
-                source_name=o.task.name,
-                wav_path=str(o.wav_path),
-                record_range=o.task.source.record_range,
-                metadata={
-                    "prompt": o.task.prompt or "",
-                    "negative_prompt": o.task.negative_prompt or "",
-                    "sound": describe(o.spec) if o.spec else "",
-                    "engine": engine.name,
-                    "seed": o.task.seed,
-                    "profile": prof.name,
-                },
-            )
-            for o in outcomes
-            if o.ok
-        ]
-        result, placements = conform(timeline, items)
+        done = [o for o in outcomes if o.ok]
+        items = [_foley_item(o, o.wav_path, engine.name, prof.name) for o in done]
+        stem_items = {
+            role: [_foley_item(o, o.stems[role].wav_path, engine.name, prof.name, stem=role) for o in done if role in o.stems]
+            for role in STEM_LOUDNESS_LUFS
+        }
+        result, placements = conform(timeline, items, stem_items)
     warnings = [w for o in outcomes for w in o.warnings]
     return JobOutcome(result, placements, outcomes, timer.seconds, warnings, wall_s=time.perf_counter() - started)
