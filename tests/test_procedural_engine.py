@@ -42,8 +42,10 @@ def _render(engine, layer: Layer, duration=3.0, seed=1, events=None, window=None
 ALL_LAYERS = (
     [Layer("events", "impact", {"material": m}) for m in MATERIALS]
     + [Layer("events", "footsteps", {"surface": s}) for s in SURFACES]
-    + [Layer("events", "door", {}), Layer("events", "vehicle", {}), Layer("movement", "cloth", {}), Layer("movement", "whoosh", {})]
-    + [Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd")]
+    + [Layer("events", m, {}) for m in ("door", "vehicle", "splash")]
+    + [Layer("events", "handling", {"material": m}) for m in ("wood", "glass")]
+    + [Layer("movement", m, {}) for m in ("cloth", "whoosh", "pour")]
+    + [Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd", "drips")]
 )
 
 
@@ -132,7 +134,8 @@ def test_cancel_stops_generation(engine):
 
 def test_models_are_listed_with_descriptions(engine):
     assert set(engine.models()) == set(MODEL_DESCRIPTIONS) >= {
-        "impact", "footsteps", "door", "vehicle", "cloth", "whoosh", "room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd"}
+        "impact", "footsteps", "door", "vehicle", "cloth", "whoosh", "room_tone", "rain", "wind", "fire", "water", "forest",
+        "city", "crowd", "splash", "handling", "pour", "drips"}
     assert engine.capabilities().needs_weights is False
 
 

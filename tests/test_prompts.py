@@ -42,6 +42,10 @@ TABLE = [
     ("waves lapping at the shore", {"water": {}}),
     ("traffic jam on the avenue", {"city": {}}),
     ("the clatter of dishes", {"impact": {}, "room_tone": {}}),
+    ("putting a glass down on the table", {"handling": {"material": "glass"}, "room_tone": {}}),
+    ("pouring water, dripping tap", {"pour": {}, "drips": {}}),
+    ("a rock splashing into the lake", {"splash": {}, "room_tone": {}}),
+    ("walking through splashing puddles", {"footsteps": {"surface": "water"}, "room_tone": {}}),
     ("", {"impact": {"material": "wood"}, "cloth": {}, "room_tone": {}}),
 ]
 

@@ -25,9 +25,12 @@ PACK = [
     ("footsteps_water", Layer("events", "footsteps", {"surface": "water"})),
     ("door", Layer("events", "door", {})),
     ("vehicle", Layer("events", "vehicle", {})),
+    ("splash", Layer("events", "splash", {})),
+    ("handling_glass", Layer("events", "handling", {"material": "glass"})),
+    ("pour", Layer("movement", "pour", {})),
     ("cloth", Layer("movement", "cloth", {})),
     ("whoosh", Layer("movement", "whoosh", {})),
-    *[(m, Layer("ambience", m, {"intensity": 0.5})) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd")],
+    *[(m, Layer("ambience", m, {"intensity": 0.5})) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd", "drips")],
 ]
 
 

@@ -22,7 +22,7 @@ for _words, _target in (
     ("door doors slam slams slammed slamming", ("events", "door")),
     ("hit hits impact impacts knock knocks knocking bang bangs thud thuds bounce bounces bouncing ball drop drops "
      "dropped punch punches clang clangs crash smash tap taps strike strikes clatter", ("events", "impact")),
-    ("cloth clothes clothing rustle rustling fabric jacket coat movement moving handling", ("movement", "cloth")),
+    ("cloth clothes clothing rustle rustling fabric jacket coat movement moving", ("movement", "cloth")),
     ("whoosh whooshes swish swishes swoosh swing swings swipe woosh wooshes", ("movement", "whoosh")),
     ("rain raining rainy drizzle downpour storm", ("ambience", "rain")),
     ("wind windy breeze gust gusts gusty", ("ambience", "wind")),
@@ -33,6 +33,10 @@ for _words, _target in (
     ("city traffic urban downtown", ("ambience", "city")),
     ("crowd people murmur chatter audience restaurant cafe", ("ambience", "crowd")),
     ("car cars vehicle vehicles truck motorbike motorcycle passby drive driving", ("events", "vehicle")),
+    ("splash splashes splashing plunge", ("events", "splash")),
+    ("pick picks picking put puts putting placing grab grabs grabbing handling", ("events", "handling")),
+    ("pour pours pouring", ("movement", "pour")),
+    ("drip drips dripping leak leaking", ("ambience", "drips")),
 ):
     for _w in _words.split():
         _MODEL_WORDS[_w] = _target
@@ -75,7 +79,9 @@ def _words(text: str) -> list[str]:
     out = []
     for word in re.findall(r"[a-z]+", text.lower()):
         if word not in _VOCABULARY and len(word) >= 4:
-            close = difflib.get_close_matches(word, _SNAP_TARGETS, n=1, cutoff=0.8)
+            # Typos rarely hit the first letter; requiring it keeps "pasing" from becoming "splashing".
+            targets = [t for t in _SNAP_TARGETS if t[0] == word[0]]
+            close = difflib.get_close_matches(word, targets, n=1, cutoff=0.8)
             word = close[0] if close else word
         out.append(word)
     return out
@@ -102,7 +108,11 @@ def _keyword_models(words: list[str]) -> list[tuple[str, str]]:
         if target and target not in found and not (target == ("ambience", "room_tone") and word == "tone"):
             found.append(target)
     # "ball"/"punch" are both a model word and a material word: the most specific model wins.
-    if ("events", "footsteps") in found or ("events", "door") in found:
+    if ("events", "footsteps") in found or ("events", "door") in found or ("events", "handling") in found:
+        found = [f for f in found if f != ("events", "impact")]
+    if ("events", "footsteps") in found:  # "walking through a splashing puddle": steps in water
+        found = [f for f in found if f != ("events", "splash")]
+    if ("ambience", "drips") in found:  # "a dripping tap" is a faucet, not a tap on something
         found = [f for f in found if f != ("events", "impact")]
     return found
 
@@ -112,7 +122,7 @@ def _with_params(found: list[tuple[str, str]], words: list[str]) -> list[Layer]:
     layers = []
     for role, model in found:
         params: dict[str, str | float] = {"intensity": intensity}
-        if model == "impact":
+        if model in ("impact", "handling"):
             params["material"] = next((_MATERIAL_WORDS[w] for w in words if w in _MATERIAL_WORDS), "wood")
         elif model == "footsteps":
             params["surface"] = next((_SURFACE_WORDS[w] for w in words if w in _SURFACE_WORDS), "concrete")

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...config import Profile
 from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress
-from . import ambience, movement, nature, urban
+from . import ambience, liquids, movement, nature, urban
 from .events import Bank, place_events
 from .footsteps import SURFACES, footstep_bank
 from .modal import MATERIALS, door_bank, impact_bank
@@ -32,10 +32,16 @@ MODEL_DESCRIPTIONS = {
     "city": "distant city traffic",
     "crowd": "crowd murmur",
     "vehicle": "vehicles passing by on visual onsets, with Doppler",
+    "splash": "something hitting water on visual onsets: burst, bubbles, droplets",
+    "handling": f"objects picked up or put down on visual onsets; material: {', '.join(MATERIALS)}",
+    "pour": "liquid pouring, as loud as the picture moves",
+    "drips": "water dripping now and then",
 }
 
 #: Continuous beds by name, whatever module models them.
-BEDS = {**ambience.MODELS, **nature.MODELS, **urban.MODELS}
+BEDS = {**ambience.MODELS, **nature.MODELS, **urban.MODELS, "drips": liquids.drips}
+#: Layers that follow the motion envelope.
+MOVEMENT = {**movement.MODELS, "pour": liquids.pour}
 
 
 @lru_cache(maxsize=64)
@@ -50,6 +56,10 @@ def _bank(model: str, variant: str, seed: int) -> Bank:
         return Bank(door_bank(rng))
     if model == "vehicle":
         return Bank(urban.vehicle_bank(rng))
+    if model == "splash":
+        return Bank(liquids.splash_bank(rng))
+    if model == "handling":
+        return Bank(liquids.handling_bank(rng, variant if variant in MATERIALS else "wood"))
     raise EngineError(f"procedural engine has no event model {model!r}")
 
 
@@ -94,8 +104,8 @@ class ProceduralEngine:
             bank = _bank(layer.model, variant, seed)
             ev = req.events
             place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain)
-        elif layer.model in movement.MODELS:
-            out += gain * movement.MODELS[layer.model](req.events, start, n, seed)
+        elif layer.model in MOVEMENT:
+            out += gain * MOVEMENT[layer.model](req.events, start, n, seed)
         elif layer.model in BEDS:
             out += gain * (0.5 + intensity) * BEDS[layer.model](start, n, seed, intensity)
         else:
