@@ -165,3 +165,19 @@ def test_fire_crackles_and_city_rumbles():
     birds = nature.forest(0, 8 * RATE, 3, intensity=1.0)
     f, p = welch(birds[:, 0], RATE, nperseg=2048)
     assert p[(f > 2000) & (f < 6500)].sum() / p.sum() > 0.5
+
+
+def test_beds_change_at_cuts_without_a_click(engine):
+    env_t = np.arange(0, 4.0, 1 / 25)
+    still = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, np.zeros_like(env_t, np.float32), np.zeros(0))
+    cut = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, np.zeros_like(env_t, np.float32), np.array([2.0]))
+    layer = Layer("ambience", "rain", {"intensity": 0.5})
+    one = _render(engine, layer, duration=4.0, events=still)
+    two = _render(engine, layer, duration=4.0, events=cut)
+    c = 2 * RATE
+    assert np.array_equal(one[: c - RATE // 10], two[: c - RATE // 10])  # the first shot is untouched
+    assert abs(np.corrcoef(one[c + RATE // 10 :, 0], two[c + RATE // 10 :, 0])[0, 1]) < 0.2  # a new take after the cut
+    jumps = np.abs(np.diff(two[:, 0]))
+    assert jumps[c - 2000 : c + 2000].max() < 2 * jumps[: c - 4000].max()  # no click at the join
+    part = _render(engine, layer, duration=4.0, events=cut, window=(1.5, 3.0))
+    assert np.corrcoef(part[:, 0], two[int(1.5 * RATE) : 3 * RATE, 0])[0, 1] > 0.99  # windows agree across the cut

@@ -13,6 +13,7 @@ from .events import Bank, place_events
 from .footsteps import SURFACES, footstep_bank
 from .modal import MATERIALS, door_bank, impact_bank
 from .noise import RATE, stable_seed
+from .scenes import bed_across_cuts
 
 # Levels of each role before mastering: hits in front, movement under them, beds far under.
 ROLE_GAIN = {"events": 0.5, "movement": 0.06, "ambience": 0.06}
@@ -107,6 +108,7 @@ class ProceduralEngine:
         elif layer.model in MOVEMENT:
             out += gain * MOVEMENT[layer.model](req.events, start, n, seed)
         elif layer.model in BEDS:
-            out += gain * (0.5 + intensity) * BEDS[layer.model](start, n, seed, intensity)
+            bed = bed_across_cuts(BEDS[layer.model], req.events.cut_times_s, start, n, seed, intensity)
+            out += gain * (0.5 + intensity) * bed
         else:
             raise EngineError(f"procedural engine has no model {layer.model!r}; see `foley engines`")
