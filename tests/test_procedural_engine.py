@@ -181,3 +181,31 @@ def test_beds_change_at_cuts_without_a_click(engine):
     assert jumps[c - 2000 : c + 2000].max() < 2 * jumps[: c - 4000].max()  # no click at the join
     part = _render(engine, layer, duration=4.0, events=cut, window=(1.5, 3.0))
     assert np.corrcoef(part[:, 0], two[int(1.5 * RATE) : 3 * RATE, 0])[0, 1] > 0.99  # windows agree across the cut
+
+
+def test_a_hall_rings_on_after_the_hit_and_windows_still_agree(engine):
+    from dataclasses import replace as dc_replace
+
+    one = _events(4.0, onsets=[0.2])
+    layer = Layer("events", "impact", {"material": "wood"})
+
+    def render(space, window=None):
+        start, end = window or (0.0, 4.0)
+        spec = SoundSpec("", "", (layer,), space)
+        req = ClipRequest("c", 4.0, start, end, one, spec, 1, get_profile("balanced"))
+        return engine.generate(req, lambda d, t: None, CancelToken()).samples
+
+    dry, hall = render("dry"), render("hall")
+    assert _decay_time(hall) > 4 * _decay_time(dry)
+    part = render("hall", window=(0.5, 3.0))
+    assert np.corrcoef(part[:, 0], hall[int(0.5 * RATE) : 3 * RATE, 0])[0, 1] > 0.99
+    assert dc_replace(SoundSpec("", "", ()), space="cave").space == "cave"
+
+
+def test_prompt_words_choose_the_space():
+    from foley_server.pipeline.prompts import scene_space
+
+    assert scene_space("footsteps in a church") == "hall"
+    assert scene_space("heels in a tiled bathroom") == "bathroom"
+    assert scene_space("knocking in the kitchen") == "room"
+    assert scene_space("boots on gravel, room tone") == "dry"  # room tone is a bed, not a room

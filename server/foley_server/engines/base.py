@@ -56,6 +56,7 @@ class SoundSpec:
     prompt: str
     negative_prompt: str
     layers: tuple[Layer, ...]
+    space: str = "dry"  # the acoustic space hits and movement sound in: dry, room, bathroom, hall, cave
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,14 @@ _INTENSITY_WORDS = {
     "light": 0.2, "soft": 0.25, "gentle": 0.2, "distant": 0.2, "quiet": 0.2, "faint": 0.15,
     "heavy": 0.85, "strong": 0.85, "loud": 0.85, "hard": 0.8, "pouring": 0.95, "howling": 0.95, "downpour": 0.95, "storm": 0.9,
 }
+# Words that put the scene in an acoustic space (the engine adds that space's reverb to hits and movement).
+_SPACE_WORDS = {
+    "hall": "hall", "church": "hall", "cathedral": "hall", "gym": "hall", "warehouse": "hall", "auditorium": "hall",
+    "bathroom": "bathroom", "tiled": "bathroom", "shower": "bathroom", "stairwell": "bathroom",
+    "cave": "cave", "tunnel": "cave", "underground": "cave",
+    "bedroom": "room", "kitchen": "room", "office": "room", "livingroom": "room", "indoor": "room", "indoors": "room",
+    "interior": "room", "room": "room",
+}
 _ROLE_WORDS = {"ambience": "ambience", "ambient": "ambience", "background": "ambience", "bed": "ambience",
                "movement": "movement", "impacts": "events", "hits": "events", "events": "events"}
 
@@ -140,6 +148,12 @@ def parse_layers(text: str | None, encoder=None) -> list[Layer]:
     return layers
 
 
+def scene_space(prompt: str | None) -> str:
+    """The space a prompt places its scene in ("footsteps in a church" → hall); "dry" when none is named."""
+    words = _words(re.sub(r"\broom\s+tone\b", "", (prompt or "").lower()))  # room tone is a bed, not a room
+    return next((_SPACE_WORDS[w] for w in words if w in _SPACE_WORDS), "dry")
+
+
 def _negated(negative: str | None, encoder) -> tuple[set[str], set[str]]:
     """Models and whole roles the negative prompt removes."""
     words = _words(negative or "")
@@ -174,7 +188,7 @@ def sound_spec(prompt: str | None, negative_prompt: str | None = None, encoder=A
     kept = [l for l in layers if l.model not in models and l.role not in roles]
     if not kept:
         kept = [Layer("ambience", "room_tone", {"intensity": 0.3})] if "room_tone" not in models else layers[:1]
-    return SoundSpec(prompt or "", negative_prompt or "", tuple(kept))
+    return SoundSpec(prompt or "", negative_prompt or "", tuple(kept), scene_space(prompt))
 
 
 def describe(spec: SoundSpec) -> str:
@@ -183,4 +197,4 @@ def describe(spec: SoundSpec) -> str:
     for layer in spec.layers:
         params = ",".join(f"{k}={v}" for k, v in layer.params.items() if k != "intensity" or v != 0.5)
         parts.append(f"{layer.model}({params})" if params else layer.model)
-    return " + ".join(parts)
+    return " + ".join(parts) + (f" in a {spec.space}" if spec.space != "dry" else "")

@@ -14,6 +14,7 @@ from .footsteps import SURFACES, footstep_bank
 from .modal import MATERIALS, door_bank, impact_bank
 from .noise import RATE, stable_seed
 from .scenes import bed_across_cuts
+from .space import reverberate, tail_samples
 
 # Levels of each role before mastering: hits in front, movement under them, beds far under.
 ROLE_GAIN = {"events": 0.5, "movement": 0.06, "ambience": 0.06}
@@ -90,11 +91,19 @@ class ProceduralEngine:
         if n < 0:
             raise EngineError(f"window ends before it starts ({req.window_start_s}..{req.window_end_s} s)")
         out = np.zeros((n, 2), dtype=np.float32)
+        # Hits and movement sound in the scene's space: render them dry from far enough back that
+        # the reverb entering this window is complete, so windows agree.
+        pre = tail_samples(req.spec.space)
+        dry = np.zeros((n + pre, 2), dtype=np.float32) if pre else out
         layers = req.spec.layers
         for index, layer in enumerate(layers):
             cancel.raise_if_cancelled()
-            self._render_layer(out, layer, req, start, n, stable_seed(req.seed, index, layer.model))
+            target = out if layer.role == "ambience" else dry
+            offset = 0 if target is out else pre
+            self._render_layer(target, layer, req, start - offset, n + offset, stable_seed(req.seed, index, layer.model))
             progress(index + 1, len(layers))
+        if pre:
+            out += reverberate(dry, req.spec.space, req.seed)[pre:]
         return Audio(out, RATE)
 
     def _render_layer(self, out: np.ndarray, layer: Layer, req: ClipRequest, start: int, n: int, seed: int) -> None:
