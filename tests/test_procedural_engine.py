@@ -209,3 +209,20 @@ def test_prompt_words_choose_the_space():
     assert scene_space("heels in a tiled bathroom") == "bathroom"
     assert scene_space("knocking in the kitchen") == "room"
     assert scene_space("boots on gravel, room tone") == "dry"  # room tone is a bed, not a room
+
+
+def test_running_steps_land_harder_and_roll_faster_than_walking_steps(engine):
+    from foley_server.engines.procedural.footsteps import split_by_pace, step
+
+    onsets = np.array([0.0, 0.6, 1.2, 1.5, 1.8, 2.1])
+    paces = split_by_pace(onsets, np.ones(6, np.float32))
+    assert list(paces["walk"][0]) == [0.0, 0.6, 1.2] and list(paces["run"][0]) == [1.5, 1.8, 2.1]
+
+    def toe_energy(pace):  # energy 15-45 ms after the heel: where a running toe lands
+        xs = [step("concrete", np.random.default_rng(i), pace) for i in range(8)]
+        return np.mean([np.sum(x[int(0.015 * RATE) : int(0.045 * RATE)] ** 2) for x in xs])
+
+    assert toe_energy("run") > 2 * toe_energy("walk")
+    x = _render(engine, Layer("events", "footsteps", {"surface": "gravel"}), duration=3.0,
+                events=_events(3.0, onsets=[0.2, 0.8, 1.4, 1.7, 2.0, 2.3]))
+    assert np.isfinite(x).all() and np.abs(x).max() > 0

@@ -10,7 +10,7 @@ from ...config import Profile
 from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress
 from . import ambience, liquids, movement, nature, urban
 from .events import Bank, place_events
-from .footsteps import SURFACES, footstep_bank
+from .footsteps import SURFACES, footstep_bank, split_by_pace
 from .modal import MATERIALS, door_bank, impact_bank
 from .noise import RATE, stable_seed
 from .scenes import bed_across_cuts
@@ -47,13 +47,13 @@ MOVEMENT = {**movement.MODELS, "pour": liquids.pour}
 
 
 @lru_cache(maxsize=64)
-def _bank(model: str, variant: str, seed: int) -> Bank:
+def _bank(model: str, variant: str, seed: int, pace: str = "walk") -> Bank:
     """Round-robin variants, built once per (model, variant, seed) and kept while the engine lives."""
     rng = np.random.default_rng(stable_seed(seed, model, variant))
     if model == "impact":
         return Bank(impact_bank(variant, rng))
     if model == "footsteps":
-        return Bank(footstep_bank(variant, rng))
+        return Bank(footstep_bank(variant, rng, pace=pace))
     if model == "door":
         return Bank(door_bank(rng))
     if model == "vehicle":
@@ -111,9 +111,14 @@ class ProceduralEngine:
         intensity = float(layer.params.get("intensity", 0.5))
         if layer.role == "events":
             variant = str(layer.params.get("material") or layer.params.get("surface") or "wood")
-            bank = _bank(layer.model, variant, seed)
+            bank = _bank(layer.model, variant, seed) if layer.model != "footsteps" else None
             ev = req.events
-            place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain)
+            if layer.model == "footsteps":  # walking and running steps sound different
+                for pace, (onsets, strengths) in split_by_pace(ev.onset_times_s, ev.onset_strengths).items():
+                    pace_bank = _bank(layer.model, variant, seed, pace)
+                    place_events(out, pace_bank, onsets, strengths, start, seed, f"footsteps-{pace}", gain)
+            else:
+                place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain)
         elif layer.model in MOVEMENT:
             out += gain * MOVEMENT[layer.model](req.events, start, n, seed)
         elif layer.model in BEDS:

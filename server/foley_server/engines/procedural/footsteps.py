@@ -92,18 +92,31 @@ def _footfall(surface: Surface, rng: np.random.Generator, length: int, level: fl
     return level * x / (np.abs(x).max() or 1)
 
 
-def step(surface: str, rng: np.random.Generator) -> np.ndarray:
-    """One step: heel strike at sample 0, the toe rolling down 45-90 ms later."""
+#: Steps closer together than this are running: the foot lands flatter and harder.
+RUN_INTERVAL_S = 0.42
+
+
+def step(surface: str, rng: np.random.Generator, pace: str = "walk") -> np.ndarray:
+    """One step: heel strike at sample 0, the toe rolling down 45-90 ms later (20-40 ms when running)."""
     spec = SURFACES[surface]
     length = int(0.45 * RATE)
     x = _footfall(spec, rng, length, 1.0)
-    toe_at = int(rng.uniform(0.045, 0.09) * RATE)
-    x[toe_at:] += _footfall(spec, rng, length - toe_at, rng.uniform(0.3, 0.55))
+    toe_delay = (0.02, 0.04) if pace == "run" else (0.045, 0.09)
+    toe_level = (0.6, 0.85) if pace == "run" else (0.3, 0.55)
+    toe_at = int(rng.uniform(*toe_delay) * RATE)
+    x[toe_at:] += _footfall(spec, rng, length - toe_at, rng.uniform(*toe_level))
     fade = int(0.01 * RATE)
     x[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def footstep_bank(surface: str, rng: np.random.Generator, count: int = 12) -> list[np.ndarray]:
-    """Round-robin footstep variants on one surface."""
-    return [step(surface, rng) for _ in range(count)]
+def footstep_bank(surface: str, rng: np.random.Generator, count: int = 12, pace: str = "walk") -> list[np.ndarray]:
+    """Round-robin footstep variants on one surface at one pace."""
+    return [step(surface, rng, pace) for _ in range(count)]
+
+
+def split_by_pace(onsets_s: np.ndarray, strengths: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Walking and running steps, judged by the gap to the previous step (final in every window)."""
+    gaps = np.diff(onsets_s, prepend=-np.inf)
+    running = gaps < RUN_INTERVAL_S
+    return {pace: (onsets_s[mask], strengths[mask]) for pace, mask in (("walk", ~running), ("run", running))}
