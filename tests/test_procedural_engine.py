@@ -226,3 +226,60 @@ def test_running_steps_land_harder_and_roll_faster_than_walking_steps(engine):
     x = _render(engine, Layer("events", "footsteps", {"surface": "gravel"}), duration=3.0,
                 events=_events(3.0, onsets=[0.2, 0.8, 1.4, 1.7, 2.0, 2.3]))
     assert np.isfinite(x).all() and np.abs(x).max() > 0
+
+
+def _share(x: np.ndarray, lo: float, hi: float) -> float:
+    f, p = welch(x.mean(axis=1) if x.ndim == 2 else x, RATE, nperseg=4096)
+    return float(p[(f >= lo) & (f < hi)].sum() / p.sum())
+
+
+def test_door_actions_sound_like_what_they_are():
+    from foley_server.engines.procedural.door import door
+
+    slams = [door(np.random.default_rng(i), "slam") for i in range(6)]
+    closes = [door(np.random.default_rng(i), "close") for i in range(6)]
+    opens = [door(np.random.default_rng(i), "open") for i in range(6)]
+    assert np.mean([_share(x, 20, 250) for x in slams]) > 1.5 * np.mean([_share(x, 20, 250) for x in closes])  # weight
+    late = lambda x: np.sum(x[int(0.3 * RATE) : int(0.6 * RATE)] ** 2) / np.sum(x**2)  # noqa: E731
+    assert np.mean([late(x) for x in opens]) > 3 * np.mean([late(x) for x in slams])  # the hinge keeps creaking
+
+
+@pytest.mark.parametrize("model, band, share", [
+    ("room_tone", (0, 500), 0.8),       # the air of a room is low
+    ("wind", (0, 1500), 0.9),           # wind roars, it does not hiss
+    ("crowd", (200, 3300), 0.8),        # voices live in the speech band
+    ("water", (250, 9500), 0.85),       # running water: a broad mid wash
+])
+def test_beds_have_the_spectrum_their_name_promises(engine, model, band, share):
+    x = _render(engine, Layer("ambience", model, {"intensity": 0.5}), duration=4.0)
+    assert _share(x, *band) > share
+
+
+def test_wind_gusts_and_drips_are_sparse_tones(engine):
+    wind = _render(engine, Layer("ambience", "wind", {"intensity": 0.8}), duration=12.0)
+    levels = np.array([np.sqrt(np.mean(s**2)) for s in np.array_split(wind, 24)])
+    assert levels.std() / levels.mean() > 0.05  # gusts come and go
+    drips = _render(engine, Layer("ambience", "drips", {"intensity": 0.5}), duration=6.0)
+    assert np.abs(drips).max() / np.sqrt(np.mean(drips**2)) > 8  # isolated plops
+    assert _share(drips, 600, 4000) > 0.7  # pitched water drops
+
+
+def test_whoosh_needs_fast_motion_and_glass_handling_is_brighter_than_wood(engine):
+    env_t = np.arange(0, 4.0, 1 / 25)
+    slow = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, np.full_like(env_t, 0.2, np.float32), np.zeros(0))
+    fast = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, np.full_like(env_t, 1.0, np.float32), np.zeros(0))
+    layer = Layer("movement", "whoosh", {})
+    quiet, loud = (_render(engine, layer, duration=4.0, events=e) for e in (slow, fast))
+    assert np.sqrt(np.mean(loud**2)) > 5 * np.sqrt(np.mean(quiet**2))
+    assert _share(loud, 1000, 8000) > _share(quiet, 1000, 8000)  # faster is brighter
+    glass = _render(engine, Layer("events", "handling", {"material": "glass"}))
+    wood = _render(engine, Layer("events", "handling", {"material": "wood"}))
+    assert _share(glass, 2000, 20000) > 1.3 * _share(wood, 2000, 20000)
+
+
+def test_splash_starts_on_its_onset_and_is_broadband(engine):
+    x = _render(engine, Layer("events", "splash", {}), events=_events(3.0, onsets=[1.0]))
+    mono = np.abs(x).max(axis=1)
+    at = RATE
+    assert mono[at - 48 : at].max() < 1e-6 and mono[at : at + 48].max() > 0.1 * mono.max()
+    assert _share(x, 500, 8000) > 0.6

@@ -19,7 +19,7 @@ _MODEL_WORDS: dict[str, tuple[str, str]] = {}
 for _words, _target in (
     ("footstep footsteps step steps walk walks walking walker run runs running jog jogging boots boot shoes shoe "
      "heels sneakers feet stomp stomping", ("events", "footsteps")),
-    ("door doors slam slams slammed slamming", ("events", "door")),
+    ("door doors slam slams slammed slamming creak creaks creaking creaky", ("events", "door")),
     ("hit hits impact impacts knock knocks knocking bang bangs thud thuds bounce bounces bouncing ball drop drops "
      "dropped punch punches clang clangs crash smash tap taps strike strikes clatter", ("events", "impact")),
     ("cloth clothes clothing rustle rustling fabric jacket coat movement moving", ("movement", "cloth")),
@@ -61,6 +61,12 @@ _SURFACE_WORDS = {
     "metal": "metal", "grate": "metal", "steel": "metal",
     "water": "water", "puddle": "water", "puddles": "water", "splash": "water", "splashing": "water", "wet": "water",
 }
+_DOOR_ACTIONS = {
+    "slam": "slam", "slams": "slam", "slammed": "slam", "slamming": "slam",
+    "close": "close", "closes": "close", "closing": "close", "closed": "close", "shut": "close", "shuts": "close",
+    "open": "open", "opens": "open", "opening": "open", "opened": "open", "creak": "open", "creaks": "open",
+    "creaking": "open", "creaky": "open",
+}
 _INTENSITY_WORDS = {
     "light": 0.2, "soft": 0.25, "gentle": 0.2, "distant": 0.2, "quiet": 0.2, "faint": 0.15,
     "heavy": 0.85, "strong": 0.85, "loud": 0.85, "hard": 0.8, "pouring": 0.95, "howling": 0.95, "downpour": 0.95, "storm": 0.9,
@@ -76,7 +82,8 @@ _SPACE_WORDS = {
 _ROLE_WORDS = {"ambience": "ambience", "ambient": "ambience", "background": "ambience", "bed": "ambience",
                "movement": "movement", "impacts": "events", "hits": "events", "events": "events"}
 
-_VOCABULARY = set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS) | set(_INTENSITY_WORDS) | set(_ROLE_WORDS)
+_VOCABULARY = (set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS) | set(_INTENSITY_WORDS) | set(_ROLE_WORDS)
+               | set(_DOOR_ACTIONS))
 # Misspellings are snapped only to sound words: "strolling" must not become "strong".
 _SNAP_TARGETS = sorted(set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS))
 _CLAUSE_SPLIT = re.compile(r"[,;.+/]|\band\b|\bwith\b|\bthen\b")
@@ -132,6 +139,8 @@ def _with_params(found: list[tuple[str, str]], words: list[str]) -> list[Layer]:
         params: dict[str, str | float] = {"intensity": intensity}
         if model in ("impact", "handling"):
             params["material"] = next((_MATERIAL_WORDS[w] for w in words if w in _MATERIAL_WORDS), "wood")
+        elif model == "door":
+            params["action"] = next((_DOOR_ACTIONS[w] for w in words if w in _DOOR_ACTIONS), "slam")
         elif model == "footsteps":
             params["surface"] = next((_SURFACE_WORDS[w] for w in words if w in _SURFACE_WORDS), "concrete")
         layers.append(Layer(role, model, params))

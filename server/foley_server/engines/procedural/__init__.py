@@ -11,7 +11,9 @@ from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Lay
 from . import ambience, liquids, movement, nature, urban
 from .events import Bank, place_events
 from .footsteps import SURFACES, footstep_bank, split_by_pace
-from .modal import MATERIALS, door_bank, impact_bank
+from .door import ACTIONS as DOOR_ACTIONS
+from .door import door_bank
+from .modal import MATERIALS, impact_bank
 from .noise import RATE, stable_seed
 from .scenes import bed_across_cuts
 from .space import reverberate, tail_samples
@@ -22,7 +24,7 @@ ROLE_GAIN = {"events": 0.5, "movement": 0.06, "ambience": 0.06}
 MODEL_DESCRIPTIONS = {
     "impact": f"struck objects on visual onsets (modal synthesis); material: {', '.join(MATERIALS)}",
     "footsteps": f"heel-toe footsteps on visual onsets; surface: {', '.join(SURFACES)}",
-    "door": "door slams: heavy panel, latch click, frame thump",
+    "door": f"doors on visual onsets: panel, latch, hinge creak; action: {', '.join(DOOR_ACTIONS)}",
     "cloth": "cloth rustle and body movement following the motion envelope",
     "whoosh": "whooshes and swishes from fast motion",
     "room_tone": "quiet interior air",
@@ -55,7 +57,7 @@ def _bank(model: str, variant: str, seed: int, pace: str = "walk") -> Bank:
     if model == "footsteps":
         return Bank(footstep_bank(variant, rng, pace=pace))
     if model == "door":
-        return Bank(door_bank(rng))
+        return Bank(door_bank(rng, variant if variant in DOOR_ACTIONS else "slam"))
     if model == "vehicle":
         return Bank(urban.vehicle_bank(rng))
     if model == "splash":
@@ -110,7 +112,7 @@ class ProceduralEngine:
         gain = ROLE_GAIN.get(layer.role, 0.3) * 10 ** (layer.gain_db / 20)
         intensity = float(layer.params.get("intensity", 0.5))
         if layer.role == "events":
-            variant = str(layer.params.get("material") or layer.params.get("surface") or "wood")
+            variant = str(layer.params.get("material") or layer.params.get("surface") or layer.params.get("action") or "wood")
             bank = _bank(layer.model, variant, seed) if layer.model != "footsteps" else None
             ev = req.events
             if layer.model == "footsteps":  # walking and running steps sound different

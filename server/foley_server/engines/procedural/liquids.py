@@ -42,7 +42,7 @@ def handling(rng: np.random.Generator, material: str = "wood") -> np.ndarray:
     t = np.arange(n) / RATE
     scrape_len = rng.uniform(0.04, 0.12)
     scrape = filtered(rng.standard_normal(n).astype(np.float32), _SCRAPE) * np.exp(-t / scrape_len) * np.clip(t / 0.003, 0, 1)
-    x += 0.4 * scrape / (np.abs(scrape).max() or 1)
+    x += 0.12 * scrape / (np.abs(scrape).max() or 1)  # the contact carries the material; the scrape is texture
     return (x / np.abs(x).max()).astype(np.float32)
 
 

@@ -61,18 +61,3 @@ def impact_bank(material: str, rng: np.random.Generator, count: int = 12) -> lis
     """Round-robin variants of one material, as a sound designer would record a few takes."""
     mat = MATERIALS[material]
     return [strike(mat, rng) for _ in range(count)]
-
-
-def door_bank(rng: np.random.Generator, count: int = 8) -> list[np.ndarray]:
-    """A heavy door slam: a big low wooden panel, a latch click, the frame's thump."""
-    panel = Material((70, 130), (1.0, 1.84, 2.97, 4.12, 5.6), 0.35, 0.5, 0.6, (60, 3000), 0.006)
-    latch = MATERIALS["metal"]
-    out = []
-    for _ in range(count):
-        x = strike(panel, rng)
-        click = strike(latch, rng, f0=rng.uniform(1800, 2600), scale_t60=0.05)
-        start = int(rng.uniform(0.004, 0.012) * RATE)
-        n = min(len(click), len(x) - start)
-        x[start : start + n] += 0.35 * click[:n]
-        out.append((x / np.abs(x).max()).astype(np.float32))
-    return out

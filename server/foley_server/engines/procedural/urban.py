@@ -30,7 +30,7 @@ def crowd(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     for index, formant in enumerate(_FORMANTS):
         voice = filtered(block_noise(seed, f"crowd-{index}", start, n), formant)
         rates, phases = rng.uniform(3, 6, 4), rng.uniform(0, 2 * np.pi, 4)
-        syllables = control_curve(lambda t: np.abs(np.sin(2 * np.pi * rates * t[:, None] + phases)).mean(axis=1), start, n)
+        syllables = control_curve(lambda t, r=rates, p=phases: np.abs(np.sin(2 * np.pi * r * t[:, None] + p)).mean(axis=1), start, n)
         out += (0.5 / (index + 1)) * voice * syllables[:, None]
     return out * np.float32(0.6 + intensity)
 
