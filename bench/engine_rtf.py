@@ -25,6 +25,11 @@ MODELS = [
     Layer("ambience", "room_tone", {"intensity": 0.3}),
     Layer("ambience", "rain", {"intensity": 0.5}),
     Layer("ambience", "wind", {"intensity": 0.5}),
+    Layer("events", "vehicle", {}),
+    Layer("events", "splash", {}),
+    Layer("events", "handling", {"material": "glass"}),
+    Layer("movement", "pour", {}),
+    *[Layer("ambience", m, {"intensity": 0.5}) for m in ("fire", "water", "forest", "city", "crowd", "drips")],
 ]
 
 
