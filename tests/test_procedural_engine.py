@@ -283,3 +283,12 @@ def test_splash_starts_on_its_onset_and_is_broadband(engine):
     at = RATE
     assert mono[at - 48 : at].max() < 1e-6 and mono[at : at + 48].max() > 0.1 * mono.max()
     assert _share(x, 500, 8000) > 0.6
+
+
+def test_whoosh_follows_measured_speed_when_there_is_one(engine):
+    env_t = np.arange(0, 4.0, 1 / 25)
+    busy = np.full_like(env_t, 1.0, np.float32)  # lots of change all the time...
+    speed = np.where(env_t >= 2.0, 1.0, 0.0).astype(np.float32)  # ...but only fast from 2 s on
+    events = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, busy, np.zeros(0), motion_speed=speed)
+    x = _render(engine, Layer("movement", "whoosh", {}), duration=4.0, events=events)
+    assert np.sqrt(np.mean(x[3 * RATE :] ** 2)) > 20 * max(np.sqrt(np.mean(x[: RATE] ** 2)), 1e-9)

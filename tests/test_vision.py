@@ -81,3 +81,34 @@ def test_analyzer_keeps_no_frames_beyond_the_last_two(tmp_path):
         analyzer.feed(i / 25, (rng.random((90, 160)) * 255).astype(np.uint8))
     held = [v for v in vars(analyzer).values() if isinstance(v, np.ndarray) and v.shape == (90, 160)]
     assert len(held) == 2  # previous frame and the one before; everything else is per-frame scalars
+
+
+def test_coarse_flow_measures_on_screen_speed(tmp_path):
+    from foley_server.demo.footage import _texture
+    from foley_server.pipeline.flow import FlowMeter
+
+    texture = _texture(144, 256, 1, 20, 200)
+    speeds = {}
+    for px in (0, 2, 4, 6):
+        meter = FlowMeter(25.0)
+        speeds[px] = np.median([meter.feed(np.roll(texture, i * px, axis=1)) for i in range(8)][1:])
+    assert speeds[0] == 0.0
+    for px in (2, 4, 6):
+        assert speeds[px] == pytest.approx(px / 144 * 25, rel=0.1)  # picture heights per second
+
+
+def test_speed_is_measured_only_when_asked_and_follows_the_picture(tmp_path):
+    path = tmp_path / "pan.mp4"
+    from foley_server.demo.footage import _texture, encode
+
+    texture = _texture(180, 320, 2, 30, 220)
+    frames = [np.roll(texture, (i * 6 if i >= 25 else 0), axis=1) for i in range(50)]  # still, then a fast pan
+    encode(path, frames, 25)
+    with_flow = VisualAnalyzer(25.0, flow=True)
+    without = VisualAnalyzer(25.0)
+    for t, frame in decode_frames(path, 0, 2.0, height=144):
+        with_flow.feed(t, frame)
+        without.feed(t, frame)
+    fast = with_flow.finish(2.0).motion_speed
+    assert len(without.finish(2.0).motion_speed) == 0
+    assert np.median(fast[:24]) == 0.0 and np.median(fast[27:]) > 0.5

@@ -25,6 +25,8 @@ class VisualEvents:
     envelope_times_s: np.ndarray  # float64, one per analysed frame
     motion_envelope: np.ndarray  # float32 in [0, 1], motion energy per analysed frame
     cut_times_s: np.ndarray  # float64, hard cuts inside the clip
+    # picture heights per second per analysed frame (coarse optical flow); empty when not measured
+    motion_speed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def motion_at(self, times_s: np.ndarray) -> np.ndarray:
         """Motion envelope interpolated at arbitrary times (0 outside the analysed span)."""

@@ -58,8 +58,9 @@ class ClipAnalysis:
     """Runs once (in a worker thread); any thread may wait for the events up to a time."""
 
     def __init__(self, task: ClipTask, profile: Profile, cancel: CancelToken,
-                 on_progress: Callable[[int, int], None] = lambda done, total: None) -> None:
+                 on_progress: Callable[[int, int], None] = lambda done, total: None, flow: bool = False) -> None:
         self.task = task
+        self.flow = flow  # measure on-screen speed too (only whooshes need it; it costs ~1 ms a frame)
         self.profile = profile
         self.cancel = cancel
         self.on_progress = on_progress
@@ -84,7 +85,7 @@ class ClipAnalysis:
             info = probe_video(task.media_path)
             expected = max(1, expected_frames(task.duration_s, info.frame_rate))
             with self._cond:
-                self._analyzer = VisualAnalyzer(info.frame_rate)
+                self._analyzer = VisualAnalyzer(info.frame_rate, flow=self.flow)
                 self._probed = True
                 self._cond.notify_all()
             see_s, frames = 0.0, 0

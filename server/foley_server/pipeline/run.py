@@ -23,6 +23,9 @@ from .progress import ProgressEvent, ProgressSink, StageTimer, ignore_progress
 from .prompts import describe, sound_spec
 from .render import MasterSettings, RenderReport, render_clip
 
+#: Models that follow on-screen speed rather than motion energy.
+SPEED_DRIVEN = {"whoosh"}
+
 
 @dataclass
 class ClipOutcome:
@@ -87,8 +90,13 @@ class JobRunner:
         Generation of a window waits only for the events it needs, so it follows decoding within a
         clip and the next clip's decoding overlaps the current clip's generation.
         """
+        # Hear before decoding: the sound spec says whether the picture's speed must be measured.
+        t0 = time.perf_counter()
+        self.specs = {task.clip_id: sound_spec(task.prompt, task.negative_prompt) for task in tasks}
+        self.hear_s = (time.perf_counter() - t0) / max(1, len(tasks))
         analyses = [
-            ClipAnalysis(task, self.profile, self.cancel, self._decode_progress(task, index, len(tasks)))
+            ClipAnalysis(task, self.profile, self.cancel, self._decode_progress(task, index, len(tasks)),
+                         flow=any(layer.model in SPEED_DRIVEN for layer in self.specs[task.clip_id].layers))
             for index, task in enumerate(tasks)
         ]
         worker = threading.Thread(target=lambda: [a.run() for a in analyses], name="foley-analyse", daemon=True)
@@ -116,9 +124,8 @@ class JobRunner:
     def _generate(self, task: ClipTask, index: int, count: int, analysis: ClipAnalysis) -> ClipOutcome:
         outcome = ClipOutcome(task)
         self._emit("started", task, index, count)
-        t0 = time.perf_counter()
-        outcome.spec = sound_spec(task.prompt, task.negative_prompt)
-        outcome.seconds["hear"] = time.perf_counter() - t0
+        outcome.spec = self.specs[task.clip_id]
+        outcome.seconds["hear"] = self.hear_s
         request = ClipRequest(
             clip_id=task.clip_id,
             duration_s=task.duration_s,

@@ -11,6 +11,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter, uniform_filter
 
 from ..engines.base import VisualEvents
+from .flow import FlowMeter
 
 # Differences below this many grey levels are compression noise, not motion.
 NOISE_LEVELS = 10
@@ -54,8 +55,10 @@ def _cell_energy(above: np.ndarray) -> np.ndarray:
 class VisualAnalyzer:
     """Feed frames in time order, then `finish` for the clip's visual events."""
 
-    def __init__(self, frame_rate: float) -> None:
+    def __init__(self, frame_rate: float, flow: bool = False) -> None:
         self.frame_rate = float(frame_rate)
+        self._flow = FlowMeter(self.frame_rate) if flow else None
+        self._speed: list[float] = []
         self._times: list[float] = []
         self._energy: list[float] = []
         self._flux: list[float] = []  # summed rise of cell energies per frame
@@ -67,6 +70,8 @@ class VisualAnalyzer:
 
     def feed(self, t: float, frame: np.ndarray) -> None:
         """Add the next frame (grey uint8); keeps only the two previous frames."""
+        if self._flow is not None:
+            self._speed.append(self._flow.feed(frame))
         current = frame.astype(np.int16)
         index = len(self._times)
         self._times.append(float(t))
@@ -127,6 +132,7 @@ class VisualAnalyzer:
             envelope_times_s=times,
             motion_envelope=np.clip(energy / scale, 0.0, 1.0).astype(np.float32),
             cut_times_s=times[cuts],
+            motion_speed=np.asarray(self._speed, dtype=np.float32),
         )
 
     @property

@@ -34,9 +34,21 @@ def cloth(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     return (0.3 * amp * (rustle * (1 - 0.5 * bright) + 1.5 * edge * bright)).astype(np.float32)
 
 
+#: On-screen speed (picture heights per second) at which a whoosh is at full strength.
+FULL_WHOOSH_SPEED = 0.7
+
+
 def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
-    """Air moved by fast motion: only strong motion speaks, and it opens up as it speeds."""
-    motion = _motion(events, start, n, 0.12)
+    """Air moved by fast motion: only fast motion speaks, and it opens up as it speeds.
+
+    Uses the measured on-screen speed (coarse optical flow) when the analysis has it, else the
+    motion energy as a stand-in.
+    """
+    if len(events.motion_speed) == len(events.envelope_times_s) and len(events.motion_speed):
+        speed = np.clip(events.motion_speed / FULL_WHOOSH_SPEED, 0.0, 1.0)
+        motion = envelope_at(events.envelope_times_s, speed, start, n, 0.12)
+    else:
+        motion = _motion(events, start, n, 0.12)
     noise = block_noise(seed, "whoosh", start, n)
     low, high = filtered(noise, _WHOOSH_LOW), filtered(noise, _WHOOSH_HIGH)
     speed = np.clip(motion, 0, 1)[:, None]
