@@ -117,6 +117,8 @@ class ProceduralEngine:
             ev = req.events
             if layer.model == "footsteps":  # walking and running steps sound different
                 for pace, (onsets, strengths) in split_by_pace(ev.onset_times_s, ev.onset_strengths).items():
+                    if not len(onsets):
+                        continue
                     pace_bank = _bank(layer.model, variant, seed, pace)
                     place_events(out, pace_bank, onsets, strengths, start, seed, f"footsteps-{pace}", gain)
             else:

@@ -27,6 +27,9 @@ def bed_across_cuts(bed: Bed, cut_times_s: np.ndarray, start: int, n: int, seed:
     """Render `bed` for samples [start, start + n), a fresh take per shot, raised-cosine crossfades at cuts."""
     half = int(CUT_CROSSFADE_S * RATE / 2)
     cuts = np.round(np.asarray(cut_times_s, dtype=np.float64) * RATE).astype(np.int64)
+    before = int(np.searchsorted(cuts, start - half, side="right"))
+    if before == len(cuts) or cuts[before] - half >= start + n:  # no cut reaches this window: one take
+        return bed(start, n, scene_seed(seed, before), intensity) * np.float32(scene_level(seed, before))
     out = np.zeros((n, 2), dtype=np.float32)
     # Shot k spans [cuts[k-1], cuts[k]) in clip samples (k = 0 before the first cut).
     edges = np.concatenate([[np.iinfo(np.int64).min // 2], cuts, [np.iinfo(np.int64).max // 2]])
