@@ -272,9 +272,9 @@ def test_whoosh_needs_fast_motion_and_glass_handling_is_brighter_than_wood(engin
     quiet, loud = (_render(engine, layer, duration=4.0, events=e) for e in (slow, fast))
     assert np.sqrt(np.mean(loud**2)) > 5 * np.sqrt(np.mean(quiet**2))
     assert _share(loud, 1000, 8000) > _share(quiet, 1000, 8000)  # faster is brighter
-    glass = _render(engine, Layer("events", "handling", {"material": "glass"}))
-    wood = _render(engine, Layer("events", "handling", {"material": "wood"}))
-    assert _share(glass, 2000, 20000) > 1.3 * _share(wood, 2000, 20000)
+    glass = np.mean([_centroid(_render(engine, Layer("events", "handling", {"material": "glass"}), seed=s)) for s in range(4)])
+    wood = np.mean([_centroid(_render(engine, Layer("events", "handling", {"material": "wood"}), seed=s)) for s in range(4)])
+    assert glass > 1.5 * wood  # a glass set down clinks; wood is a dull touch
 
 
 def test_splash_starts_on_its_onset_and_is_broadband(engine):

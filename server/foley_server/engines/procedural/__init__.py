@@ -26,7 +26,7 @@ MODEL_DESCRIPTIONS = {
     "footsteps": f"heel-toe footsteps on visual onsets; surface: {', '.join(SURFACES)}",
     "door": f"doors on visual onsets: panel, latch, hinge creak; action: {', '.join(DOOR_ACTIONS)}",
     "cloth": "cloth rustle and body movement following the motion envelope",
-    "whoosh": "whooshes and swishes from fast motion",
+    "whoosh": "whooshes and swishes from fast on-screen motion (coarse optical flow)",
     "room_tone": "quiet interior air",
     "rain": "rain hiss and drops; intensity light..heavy",
     "wind": "wind with gusts; intensity light..strong",
@@ -51,7 +51,7 @@ MOVEMENT = {**movement.MODELS, "pour": liquids.pour}
 @lru_cache(maxsize=64)
 def _bank(model: str, variant: str, seed: int, pace: str = "walk") -> Bank:
     """Round-robin variants, built once per (model, variant, seed) and kept while the engine lives."""
-    rng = np.random.default_rng(stable_seed(seed, model, variant))
+    rng = np.random.default_rng(stable_seed(seed, model, variant, pace))
     if model == "impact":
         return Bank(impact_bank(variant, rng))
     if model == "footsteps":

@@ -11,6 +11,8 @@ from .noise import RATE, band, block_noise, control_curve, envelope_at, filtered
 _SPLASH = band(400, 7000)
 _POUR = band(500, 4500)
 _SCRAPE = band(800, 6000)
+_SOFT_CONTACT = band(None, 2500)
+_HARD = {"glass", "metal", "stone"}
 
 
 def _bubble(rng: np.random.Generator, length: int, f_lo: float, f_hi: float) -> np.ndarray:
@@ -43,6 +45,8 @@ def handling(rng: np.random.Generator, material: str = "wood") -> np.ndarray:
     scrape_len = rng.uniform(0.04, 0.12)
     scrape = filtered(rng.standard_normal(n).astype(np.float32), _SCRAPE) * np.exp(-t / scrape_len) * np.clip(t / 0.003, 0, 1)
     x += 0.12 * scrape / (np.abs(scrape).max() or 1)  # the contact carries the material; the scrape is texture
+    if material not in _HARD:
+        x = filtered(x, _SOFT_CONTACT)  # setting down something soft is a dull touch; glass and metal clink
     return (x / np.abs(x).max()).astype(np.float32)
 
 
