@@ -43,7 +43,7 @@ ALL_LAYERS = (
     [Layer("events", "impact", {"material": m}) for m in MATERIALS]
     + [Layer("events", "footsteps", {"surface": s}) for s in SURFACES]
     + [Layer("events", m, {}) for m in ("door", "vehicle", "splash")]
-    + [Layer("events", "handling", {"material": m}) for m in ("wood", "glass")]
+    + [Layer("events", "handling", {"material": m, "action": a}) for m in ("wood", "glass") for a in ("put", "pick")]
     + [Layer("movement", m, {}) for m in ("cloth", "whoosh", "pour")]
     + [Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd", "drips")]
 )
@@ -313,3 +313,14 @@ def test_pouring_follows_the_motion(engine):
     events = VisualEvents(4.0, np.zeros(0), np.zeros(0, np.float32), env_t, motion, np.zeros(0))
     x = _render(engine, Layer("movement", "pour", {}), duration=4.0, events=events)
     assert np.sqrt(np.mean(x[: RATE] ** 2)) > 30 * max(np.sqrt(np.mean(x[3 * RATE :] ** 2)), 1e-9)
+
+
+def test_putting_down_is_a_contact_and_picking_up_is_a_lift():
+    from foley_server.engines.procedural.liquids import handling
+
+    def early_share(x):  # energy in the first 10 ms: the contact
+        return np.sum(x[: int(0.01 * RATE)] ** 2) / np.sum(x**2)
+
+    puts = [early_share(handling(np.random.default_rng(i), "wood", "put")) for i in range(6)]
+    picks = [early_share(handling(np.random.default_rng(i), "wood", "pick")) for i in range(6)]
+    assert np.mean(puts) > 1.5 * np.mean(picks)

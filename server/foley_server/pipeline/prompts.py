@@ -34,7 +34,7 @@ for _words, _target in (
     ("crowd people murmur chatter audience restaurant cafe", ("ambience", "crowd")),
     ("car cars vehicle vehicles truck motorbike motorcycle passby drive driving", ("events", "vehicle")),
     ("splash splashes splashing plunge", ("events", "splash")),
-    ("pick picks picking put puts putting placing grab grabs grabbing handling", ("events", "handling")),
+    ("pick picks picking put puts putting placing grab grabs grabbing lift lifts lifting handling", ("events", "handling")),
     ("pour pours pouring", ("movement", "pour")),
     ("drip drips dripping leak leaking", ("ambience", "drips")),
 ):
@@ -61,6 +61,7 @@ _SURFACE_WORDS = {
     "metal": "metal", "grate": "metal", "steel": "metal",
     "water": "water", "puddle": "water", "puddles": "water", "splash": "water", "splashing": "water", "wet": "water",
 }
+_PICK_WORDS = {"pick", "picks", "picking", "grab", "grabs", "grabbing", "lift", "lifts", "lifting"}
 _DOOR_ACTIONS = {
     "slam": "slam", "slams": "slam", "slammed": "slam", "slamming": "slam",
     "close": "close", "closes": "close", "closing": "close", "closed": "close", "shut": "close", "shuts": "close",
@@ -144,6 +145,8 @@ def _with_params(found: list[tuple[str, str]], words: list[str]) -> list[Layer]:
         params: dict[str, str | float] = {"intensity": intensity}
         if model in ("impact", "handling"):
             params["material"] = next((_MATERIAL_WORDS[w] for w in words if w in _MATERIAL_WORDS), "wood")
+        if model == "handling":
+            params["action"] = "pick" if any(w in _PICK_WORDS for w in words) else "put"
         elif model == "door":
             params["action"] = next((_DOOR_ACTIONS[w] for w in words if w in _DOOR_ACTIONS), "slam")
         elif model == "footsteps":

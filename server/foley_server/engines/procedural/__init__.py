@@ -37,7 +37,7 @@ MODEL_DESCRIPTIONS = {
     "crowd": "crowd murmur",
     "vehicle": "vehicles passing by on visual onsets, with Doppler",
     "splash": "something hitting water on visual onsets: burst, bubbles, droplets",
-    "handling": f"objects picked up or put down on visual onsets; material: {', '.join(MATERIALS)}",
+    "handling": f"objects put down or picked up on visual onsets; material: {', '.join(MATERIALS)}; action: put, pick",
     "pour": "liquid pouring, as loud as the picture moves",
     "drips": "water dripping now and then",
 }
@@ -63,7 +63,9 @@ def _bank(model: str, variant: str, seed: int, pace: str = "walk") -> Bank:
     if model == "splash":
         return Bank(liquids.splash_bank(rng))
     if model == "handling":
-        return Bank(liquids.handling_bank(rng, variant if variant in MATERIALS else "wood"))
+        material, _, action = variant.partition(":")
+        return Bank(liquids.handling_bank(rng, material if material in MATERIALS else "wood",
+                                          action if action in liquids.HANDLING_ACTIONS else "put"))
     raise EngineError(f"procedural engine has no event model {model!r}")
 
 
@@ -113,6 +115,8 @@ class ProceduralEngine:
         intensity = float(layer.params.get("intensity", 0.5))
         if layer.role == "events":
             variant = str(layer.params.get("material") or layer.params.get("surface") or layer.params.get("action") or "wood")
+            if layer.model == "handling":
+                variant = f"{layer.params.get('material', 'wood')}:{layer.params.get('action', 'put')}"
             bank = _bank(layer.model, variant, seed) if layer.model != "footsteps" else None
             ev = req.events
             if layer.model == "footsteps":  # walking and running steps sound different

@@ -35,16 +35,21 @@ def splash(rng: np.random.Generator) -> np.ndarray:
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def handling(rng: np.random.Generator, material: str = "wood") -> np.ndarray:
-    """An object put down (or picked up): a light contact of its material and a short scrape."""
+HANDLING_ACTIONS = ("put", "pick")
+
+
+def handling(rng: np.random.Generator, material: str = "wood", action: str = "put") -> np.ndarray:
+    """An object put down (a contact of its material, a short scrape) or picked up (a tick as it
+    leaves the surface, then a longer lift scrape)."""
     n = int(0.4 * RATE)
-    contact = strike(MATERIALS[material], rng, scale_t60=0.5)[:n]
+    contact_level, scrape_level, scrape_s = (0.8, 0.12, (0.04, 0.12)) if action == "put" else (0.25, 0.5, (0.08, 0.2))
+    contact = strike(MATERIALS[material], rng, scale_t60=0.5 if action == "put" else 0.25)[:n]
     x = np.zeros(n, dtype=np.float32)
-    x[: len(contact)] += 0.8 * contact
+    x[: len(contact)] += contact_level * contact
     t = np.arange(n) / RATE
-    scrape_len = rng.uniform(0.04, 0.12)
+    scrape_len = rng.uniform(*scrape_s)
     scrape = filtered(rng.standard_normal(n).astype(np.float32), _SCRAPE) * np.exp(-t / scrape_len) * np.clip(t / 0.003, 0, 1)
-    x += 0.12 * scrape / (np.abs(scrape).max() or 1)  # the contact carries the material; the scrape is texture
+    x += scrape_level * scrape / (np.abs(scrape).max() or 1)  # a put-down is the contact; a pick-up is the lift
     if material not in _HARD:
         x = filtered(x, _SOFT_CONTACT)  # setting down something soft is a dull touch; glass and metal clink
     return (x / np.abs(x).max()).astype(np.float32)
@@ -54,8 +59,8 @@ def splash_bank(rng: np.random.Generator, count: int = 8) -> list[np.ndarray]:
     return [splash(rng) for _ in range(count)]
 
 
-def handling_bank(rng: np.random.Generator, material: str, count: int = 10) -> list[np.ndarray]:
-    return [handling(rng, material) for _ in range(count)]
+def handling_bank(rng: np.random.Generator, material: str, action: str = "put", count: int = 10) -> list[np.ndarray]:
+    return [handling(rng, material, action) for _ in range(count)]
 
 
 def pour(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
