@@ -134,3 +134,18 @@ def test_an_unexpected_analysis_crash_fails_the_clip_instead_of_hanging(tmp_path
     assert [c.ok for c in outcome.clips] == [False]
     assert "analysis failed unexpectedly" in outcome.clips[0].error and "boom" in outcome.clips[0].error
     assert not list((tmp_path / "wavs").glob("*.wav"))
+
+
+def test_no_clicks_at_window_joins(tmp_path, engine):
+    # Beds and movement rendered in 1.5 s windows must match one long render around every join:
+    # without the crossfade they differ there by 10-85 % of their RMS (filters restart per window).
+    prompt = "cloth, rain, wind, room tone"
+    render_clip(engine, _request(6.0, prompt, chunk_s=30.0), tmp_path / "one.wav")
+    report = render_clip(engine, _request(6.0, prompt, chunk_s=1.5, overlap_s=0.25), tmp_path / "windows.wav")
+    assert report.windows == 4
+    one, rate = sf.read(tmp_path / "one.wav")
+    windows, _ = sf.read(tmp_path / "windows.wav")
+    rms = np.sqrt(np.mean(one**2))
+    for join in (1.5, 3.0, 4.5):
+        span = slice(int((join - 0.05) * rate), int((join + 0.3) * rate))
+        assert np.abs(one[span] - windows[span]).max() < 0.05 * rms
