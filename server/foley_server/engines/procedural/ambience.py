@@ -5,20 +5,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import oaconvolve
 
-from .noise import RATE, band, block_noise, filtered, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, filtered, low_rate_bands, low_rate_noise, stable_seed
 
-# Beds without highs are synthesised at RATE / _BED_FACTOR (6 kHz): an eighth of the work.
-_BED_FACTOR = 8
-_BED_RATE = RATE // _BED_FACTOR
 # Gains are set for 6 kHz noise, which has 8x the power per hertz of full-rate noise.
-_ROOM = [(band(None, 250, rate=_BED_RATE), 0.28), (band(250, 2000, rate=_BED_RATE), 0.04)]
-_WIND_LOW, _WIND_MID = band(None, 380, rate=_BED_RATE), band(250, 1400, rate=_BED_RATE)
+_ROOM = [(band(None, 250, rate=BED_RATE), 0.28), (band(250, 2000, rate=BED_RATE), 0.04)]
+_WIND_LOW, _WIND_MID = band(None, 380, rate=BED_RATE), band(250, 1400, rate=BED_RATE)
 _RAIN_HISS = band(1500, None)
 
 
 def room_tone(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """The air of a quiet room: low rumble with a little mid-band life."""
-    return low_rate_noise(seed, "room", start, n, _BED_FACTOR, _ROOM)
+    return low_rate_noise(seed, "room", start, n, _ROOM)
 
 
 def _drop_kernel(seed: int) -> np.ndarray:
@@ -47,8 +44,8 @@ def rain(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
 
 def wind(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Wind: low roar with gusts that swell the level and open up the top."""
-    low = low_rate_noise(seed, "wind", start, n, _BED_FACTOR, [(_WIND_LOW, 0.35)])
-    mid = low_rate_noise(seed, "wind", start, n, _BED_FACTOR, [(_WIND_MID, 0.18)])
+    low, mid = low_rate_bands(seed, "wind", start, n, [_WIND_LOW, _WIND_MID])
+    low, mid = 0.35 * low, 0.18 * mid
     t = (start + np.arange(n)) / RATE
     rng = np.random.default_rng(stable_seed(seed, "gusts"))
     phases = rng.uniform(0, 2 * np.pi, 3)

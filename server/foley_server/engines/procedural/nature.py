@@ -5,11 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import oaconvolve
 
-from .noise import RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
 
-_BED_FACTOR = 8
-_BED_RATE = RATE // _BED_FACTOR
-_FIRE_ROAR = [(band(None, 300, rate=_BED_RATE), 0.25)]
+_FIRE_ROAR = [(band(None, 300, rate=BED_RATE), 0.25)]
 _CRACKLE = band(1200, 7000)
 _WATER_BODY = band(250, 2500)
 _WATER_SPARKLE = band(2500, 9000)
@@ -31,7 +29,7 @@ def _sparse_events(seed: int, key: str, start: int, n: int, per_second: float, p
 
 def fire(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """A fire: soft low roar, dense small crackles and the odd loud pop."""
-    roar = low_rate_noise(seed, "fire", start, n, _BED_FACTOR, _FIRE_ROAR)
+    roar = low_rate_noise(seed, "fire", start, n, _FIRE_ROAR)
     pre = RATE // 20
     impulses = np.zeros((n + pre, 2), dtype=np.float32)
     for at, amp, rng in _sparse_events(seed, "crackle", start, n, 25 + 60 * intensity, pre):

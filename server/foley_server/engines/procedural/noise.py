@@ -9,6 +9,9 @@ import soxr
 from scipy.signal import butter, sosfilt
 
 RATE = 48_000
+# Beds without highs are synthesised at RATE / BED_FACTOR (6 kHz): an eighth of the work.
+BED_FACTOR = 8
+BED_RATE = RATE // BED_FACTOR
 
 
 def stable_seed(*parts: object) -> int:
@@ -37,21 +40,27 @@ def block_noise(seed: int, key: str, start: int, n: int, channels: int = 2, rate
     return out
 
 
-def low_rate_noise(seed: int, key: str, start: int, n: int, factor: int, shapes: list[tuple[np.ndarray, float]]) -> np.ndarray:
-    """Filtered noise synthesised at RATE / factor and resampled up: beds with no highs cost a fraction.
-
-    `shapes` are (sos designed for the low rate, gain) pairs summed together.
-    """
+def low_rate_bands(seed: int, key: str, start: int, n: int, filters: list[np.ndarray],
+                   factor: int = BED_FACTOR) -> list[np.ndarray]:
+    """One noise stream at RATE / factor, shaped by each filter and resampled up: beds with no highs
+    cost a fraction. Filters are designed for the low rate (band(..., rate=BED_RATE)); low-rate
+    noise has `factor` times the power per hertz of full-rate noise, so gains are set for that."""
     low_rate = RATE // factor
     pad = low_rate // 10  # filter and resampler settle inside the padding, not the window
     lo = start // factor - pad
     count = -(-n // factor) + 2 * pad + 1
     noise = block_noise(seed, key, lo, count, rate=low_rate) if lo >= 0 else np.vstack(
         [np.zeros((-lo, 2), np.float32), block_noise(seed, key, 0, count + lo, rate=low_rate)])
-    shaped = sum(gain * sosfilt(sos, noise, axis=0) for sos, gain in shapes)
-    up = soxr.resample(np.ascontiguousarray(shaped, dtype=np.float32), low_rate, RATE)
     offset = start - lo * factor
-    return up[offset : offset + n]
+    return [soxr.resample(np.ascontiguousarray(sosfilt(sos, noise, axis=0), dtype=np.float32), low_rate, RATE)[offset : offset + n]
+            for sos in filters]
+
+
+def low_rate_noise(seed: int, key: str, start: int, n: int, shapes: list[tuple[np.ndarray, float]],
+                   factor: int = BED_FACTOR) -> np.ndarray:
+    """The sum of low-rate bands with gains: `shapes` are (sos, gain) pairs."""
+    bands = low_rate_bands(seed, key, start, n, [sos for sos, _ in shapes], factor)
+    return sum(gain * b for b, (_, gain) in zip(bands, shapes))
 
 
 def band(lo_hz: float | None, hi_hz: float | None, order: int = 2, rate: int = RATE) -> np.ndarray:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .noise import RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
 
-_BED_FACTOR = 8
-_BED_RATE = RATE // _BED_FACTOR
-_RUMBLE = [(band(None, 160, rate=_BED_RATE), 0.35), (band(160, 900, rate=_BED_RATE), 0.06)]
+_RUMBLE = [(band(None, 160, rate=BED_RATE), 0.35), (band(160, 900, rate=BED_RATE), 0.06)]
 _FORMANTS = [band(250, 700), band(900, 1600), band(2000, 3000)]
 _TYRES = band(400, 4000)
 SPEED_OF_SOUND = 343.0
@@ -16,7 +14,7 @@ SPEED_OF_SOUND = 343.0
 
 def city(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Distant traffic: a low rumble that swells as unseen cars go by."""
-    rumble = low_rate_noise(seed, "city", start, n, _BED_FACTOR, _RUMBLE)
+    rumble = low_rate_noise(seed, "city", start, n, _RUMBLE)
     rng = np.random.default_rng(stable_seed(seed, "city-swells"))
     rates, phases = rng.uniform(0.05, 0.3, 4), rng.uniform(0, 2 * np.pi, 4)
     swell = control_curve(lambda t: 0.7 + 0.3 * np.sin(2 * np.pi * rates * t[:, None] + phases).mean(axis=1), start, n, 0.01)
