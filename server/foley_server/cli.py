@@ -36,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for the demo cut and its results")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     demo.add_argument("--pack", action="store_true", help="also write a listening pack: a WAV and a spectrogram per sound model")
+    serve = sub.add_parser("serve", help="run the local server the editor plugins talk to")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address; anything but loopback requires a token")
+    serve.add_argument("--port", type=int, default=7865)
+    serve.add_argument("--data-dir", type=Path, default=Path.home() / ".foley-bridge", help="jobs, logs and the token file")
+    serve.add_argument("--token", help="access token (default: generated into <data-dir>/token when binding beyond loopback)")
+    serve.add_argument("--allow-host", action="append", default=[], help="extra Host header name to accept (repeatable)")
+    serve.add_argument("--allow-origin", action="append", default=[], help="web origin allowed to call (repeatable)")
     sub.add_parser("doctor", help="what works here: decoder, device, engines")
     sub.add_parser("engines", help="list engines and their sound models")
     return parser
@@ -52,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .demo.run import demo_command
 
             return demo_command(args.out, quiet=args.quiet, pack=args.pack)
+        if args.command == "serve":
+            from .serve import serve_command
+
+            return serve_command(args)
         if args.command == "doctor":
             from .doctor import doctor_command
 

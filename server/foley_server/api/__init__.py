@@ -1,0 +1,1 @@
+"""HTTP + WebSocket surface of the local server: app factory, security, schemas."""

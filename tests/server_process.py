@@ -1,0 +1,50 @@
+"""A real `foley serve` on a free loopback port, for integration tests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(data_dir: Path, *args: str, token: str | None = None):
+    """Start the server, wait until /v1/health answers, yield its base URL, stop it."""
+    port = free_port()
+    foley = str(Path(sys.executable).with_name("foley"))
+    proc = subprocess.Popen([foley, "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        deadline = time.time() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stdout.read()}")
+            try:
+                response = httpx.get(f"{url}/v1/health", headers=headers, timeout=2)
+                if response.status_code in (200, 401):
+                    break
+            except httpx.TransportError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("server did not start within 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
