@@ -22,11 +22,23 @@ def server(tmp_path_factory):
         yield url
 
 
+def test_health_counts_jobs_from_the_store(tmp_path):
+    from foley_server.jobs.store import JobStore
+
+    store = JobStore(tmp_path / "jobs.sqlite")
+    store.create({"timeline_path": "/a.otio"})
+    running, _ = store.create({"timeline_path": "/b.otio"})
+    store.set_state(running.id, "running")
+    store.close()
+    with running_server(tmp_path) as url:
+        assert httpx.get(f"{url}/v1/health").json()["queue"] == {"queued": 1, "running": 1}
+
+
 def test_health_reports_version_engines_queue_and_uptime(server):
     body = httpx.get(f"{server}/v1/health").json()
     assert body["status"] == "ok" and body["version"]
     assert body["engines"][0]["name"] == "procedural" and body["engines"][0]["needs_weights"] is False
-    assert body["queue"] == {"queued": 0, "running": 0} and body["uptime_s"] >= 0
+    assert body["queue"] == {"queued": 0, "running": 0} and body["uptime_s"] >= 0  # from the job store
     engines = httpx.get(f"{server}/v1/engines").json()
     assert "footsteps" in engines["engines"][0]["models"] and "balanced" in engines["profiles"]
     assert httpx.get(f"{server}/openapi.json").json()["info"]["title"] == "Foley Bridge"

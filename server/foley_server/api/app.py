@@ -1,4 +1,4 @@
-"""The FastAPI application: health and engines now; jobs and progress come with the job store."""
+"""The FastAPI application: health and engines now; job routes and progress events come next."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from .. import __version__
 from ..config import PROFILES
 from ..engines.base import create_engine, engine_names
+from ..jobs.store import JobStore
 from .security import BodyTooLarge, SecurityMiddleware
 from .settings import ServerSettings
 
@@ -18,6 +19,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     """An app bound to its settings; the security layer wraps everything, /docs included."""
     app = FastAPI(title="Foley Bridge", version=__version__, description="Synchronized Foley for video editors.")
     started = time.time()
+    store = JobStore(settings.data_dir / "jobs.sqlite")
+    app.state.store = store
 
     @app.exception_handler(BodyTooLarge)
     async def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -30,7 +33,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             "status": "ok",
             "version": __version__,
             "engines": [_engine_info(name) for name in engine_names()],
-            "queue": {"queued": 0, "running": 0},
+            "queue": {state: count for state, count in store.counts().items() if state in ("queued", "running")},
             "uptime_s": round(time.time() - started, 3),
             "token_required": settings.token is not None,
         }

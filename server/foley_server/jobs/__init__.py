@@ -1,0 +1,1 @@
+"""Jobs: the persistent store now; scheduler and workers come next."""
