@@ -22,18 +22,6 @@ def server(tmp_path_factory):
         yield url
 
 
-def test_health_counts_jobs_from_the_store(tmp_path):
-    from foley_server.jobs.store import JobStore
-
-    store = JobStore(tmp_path / "jobs.sqlite")
-    store.create({"timeline_path": "/a.otio"})
-    running, _ = store.create({"timeline_path": "/b.otio"})
-    store.set_state(running.id, "running")
-    store.close()
-    with running_server(tmp_path) as url:
-        assert httpx.get(f"{url}/v1/health").json()["queue"] == {"queued": 1, "running": 1}
-
-
 def test_health_reports_version_engines_queue_and_uptime(server):
     body = httpx.get(f"{server}/v1/health").json()
     assert body["status"] == "ok" and body["version"]

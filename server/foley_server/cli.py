@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", help="access token (default: generated into <data-dir>/token when binding beyond loopback)")
     serve.add_argument("--allow-host", action="append", default=[], help="extra Host header name to accept (repeatable)")
     serve.add_argument("--allow-origin", action="append", default=[], help="web origin allowed to call (repeatable)")
+    serve.add_argument("--allow-root", action="append", type=Path, default=[],
+                       help="folder timelines, media and outputs may be in (repeatable; default: your home folder)")
     sub.add_parser("doctor", help="what works here: decoder, device, engines")
     sub.add_parser("engines", help="list engines and their sound models")
     return parser

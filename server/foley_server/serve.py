@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .api.settings import ServerSettings, is_loopback, resolve_token
 
@@ -15,6 +16,7 @@ def serve_command(args: argparse.Namespace) -> int:
     settings = resolve_token(ServerSettings(
         host=args.host, port=args.port, data_dir=args.data_dir, token=args.token,
         extra_hosts=tuple(args.allow_host), allowed_origins=tuple(args.allow_origin),
+        allowed_roots=tuple(str(r) for r in (args.allow_root or [Path.home()])),
     ))
     if not is_loopback(settings.host):
         print(f"foley: listening beyond this machine on {settings.host}; clients need the token in "

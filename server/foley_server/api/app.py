@@ -1,16 +1,22 @@
-"""The FastAPI application: health and engines now; job routes and progress events come next."""
+"""The FastAPI application: health, engines and jobs; progress events come next."""
 
 from __future__ import annotations
 
 import time
 
-from fastapi import FastAPI, Request
+from pathlib import Path
+
+from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from .. import __version__
 from ..config import PROFILES
 from ..engines.base import create_engine, engine_names
-from ..jobs.store import JobStore
+from ..jobs.store import IdempotencyConflict, JobStore
+from ..jobs.worker import JobWorker
+from .paths import PathRefused, resolve_under
+from .schemas import JobAccepted, JobRequest, JobStatus
+from .timeline_limits import TimelineRefused, check_timeline_json
 from .security import BodyTooLarge, SecurityMiddleware
 from .settings import ServerSettings
 
@@ -20,7 +26,50 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app = FastAPI(title="Foley Bridge", version=__version__, description="Synchronized Foley for video editors.")
     started = time.time()
     store = JobStore(settings.data_dir / "jobs.sqlite")
-    app.state.store = store
+    worker = JobWorker(store)
+    app.state.store, app.state.worker = store, worker
+    app.router.on_startup.append(worker.start)
+    app.router.on_shutdown.append(worker.stop)
+    roots = [Path(r) for r in settings.allowed_roots]
+
+    @app.post("/v1/jobs", status_code=202, response_model=JobAccepted)
+    def submit(job: JobRequest, idempotency_key: str | None = Header(default=None)) -> JobAccepted:
+        """Queue a job; a retry with the same Idempotency-Key returns the same job."""
+        body = job.model_dump()
+        try:
+            if job.timeline is not None:
+                check_timeline_json(job.timeline)
+            else:
+                body["timeline_path"] = str(resolve_under(job.timeline_path, roots, "timeline_path"))
+            body["output_dir"] = str(resolve_under(job.output_dir, roots, "output_dir"))
+        except (PathRefused, TimelineRefused) as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        try:
+            created, _ = store.create(body, idempotency_key)
+        except IdempotencyConflict as exc:
+            raise HTTPException(422, str(exc)) from None
+        worker.wake()
+        base = f"/v1/jobs/{created.id}"
+        return JobAccepted(job_id=created.id, status_url=base, result_url=f"{base}/result", events_url=f"{base}/events")
+
+    @app.get("/v1/jobs")
+    def jobs() -> list[JobStatus]:
+        """Recent jobs, newest first."""
+        return [_status(store, j.id) for j in store.list()]
+
+    @app.get("/v1/jobs/{job_id}", response_model=JobStatus)
+    def job_status(job_id: str) -> JobStatus:
+        return _status(store, job_id)
+
+    @app.get("/v1/jobs/{job_id}/result")
+    def job_result(job_id: str) -> dict:
+        """The result timeline, placements, per-stage timings and warnings, once the job is done."""
+        job = store.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id}")
+        if job.state != "done":
+            raise HTTPException(409, f"job {job_id} is {job.state}" + (f": {job.error}" if job.error else ""))
+        return job.result
 
     @app.exception_handler(BodyTooLarge)
     async def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -46,6 +95,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     app.add_middleware(SecurityMiddleware, settings=settings)
     return app
+
+
+def _status(store: JobStore, job_id: str) -> JobStatus:
+    job = store.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return JobStatus(job_id=job.id, state=job.state, created=job.created, updated=job.updated,
+                     clips=store.clips(job.id), error=job.error)
 
 
 def _engine_info(name: str, with_models: bool = False) -> dict:

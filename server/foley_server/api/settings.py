@@ -36,6 +36,7 @@ class ServerSettings:
     extra_hosts: tuple[str, ...] = ()  # names besides loopback that may appear in the Host header
     allowed_origins: tuple[str, ...] = ()  # web origins allowed to call (editors' plugins send none)
     max_body_bytes: int = MAX_BODY_BYTES
+    allowed_roots: tuple[str, ...] = ()  # folders timelines, media and outputs must lie in; default: home
 
     @property
     def allowed_hosts(self) -> set[str]:

@@ -128,9 +128,15 @@ class ProceduralEngine:
             else:
                 place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain)
         elif layer.model in MOVEMENT:
-            out += gain * MOVEMENT[layer.model](req.events, start, n, seed)
+            _mix_into(out, MOVEMENT[layer.model](req.events, start, n, seed), gain)
         elif layer.model in BEDS:
             bed = bed_across_cuts(BEDS[layer.model], req.events.cut_times_s, start, n, seed, intensity)
-            out += gain * (0.5 + intensity) * bed
+            _mix_into(out, bed, gain * (0.5 + intensity))
         else:
             raise EngineError(f"procedural engine has no model {layer.model!r}; see `foley engines`")
+
+
+def _mix_into(out: np.ndarray, layer: np.ndarray, gain: float) -> None:
+    """out += gain * layer, without a full-size temporary (the layer is ours to scale)."""
+    layer *= np.float32(gain)
+    out += layer

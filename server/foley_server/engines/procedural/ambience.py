@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import oaconvolve
 
-from .noise import BED_RATE, RATE, band, block_noise, filtered, low_rate_bands, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, filtered, filtered_noise, low_rate_bands, low_rate_noise, stable_seed
 
 # Gains are set for 6 kHz noise, which has 8x the power per hertz of full-rate noise.
 _ROOM = [(band(None, 250, rate=BED_RATE), 0.28), (band(250, 2000, rate=BED_RATE), 0.04)]
@@ -26,7 +26,7 @@ def _drop_kernel(seed: int) -> np.ndarray:
 
 def rain(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Rain: broadband hiss plus drops landing at random, as dense as the intensity says."""
-    hiss = 0.12 * filtered(block_noise(seed, "rain-hiss", start, n), _RAIN_HISS)
+    hiss = 0.12 * filtered_noise(block_noise(seed, "rain-hiss", start, n), _RAIN_HISS)
     kernel = _drop_kernel(seed)
     pre = len(kernel)
     impulses = np.zeros((n + pre, 2), dtype=np.float32)

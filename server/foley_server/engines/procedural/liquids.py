@@ -6,7 +6,7 @@ import numpy as np
 
 from ...engines.base import VisualEvents
 from .modal import MATERIALS, strike
-from .noise import RATE, band, block_noise, control_curve, envelope_at, filtered, stable_seed
+from .noise import RATE, band, block_noise, control_curve, envelope_at, filtered, filtered_noise, stable_seed
 
 _SPLASH = band(400, 7000)
 _POUR = band(500, 4500)
@@ -68,7 +68,7 @@ def pour(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     motion = envelope_at(events.envelope_times_s, events.motion_envelope, start, n, 0.1)
     if not motion.any():
         return np.zeros((n, 2), dtype=np.float32)
-    stream = filtered(block_noise(seed, "pour", start, n), _POUR)
+    stream = filtered_noise(block_noise(seed, "pour", start, n), _POUR)
     rng = np.random.default_rng(stable_seed(seed, "pour-gurgle"))
     rates, phases = rng.uniform(8, 20, 3), rng.uniform(0, 2 * np.pi, 3)
     gurgle = control_curve(lambda t: 1 + 0.3 * np.sin(2 * np.pi * rates * t[:, None] + phases).sum(axis=1), start, n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...engines.base import VisualEvents
-from .noise import RATE, band, block_noise, envelope_at, filtered
+from .noise import CONTROL_HOP, RATE, band, block_noise, envelope_coarse, expand, filtered, filtered_noise
 
 _CLOTH = band(300, 7000)
 _FLUTTER_HZ = 20
@@ -13,25 +13,30 @@ _WHOOSH_LOW, _WHOOSH_HIGH = band(150, 900), band(700, 4500)
 
 
 def _motion(events: VisualEvents, start: int, n: int, smooth_s: float) -> np.ndarray:
-    return envelope_at(events.envelope_times_s, events.motion_envelope, start, n, smooth_s)
+    """The motion envelope on the 1 ms control grid from `start`."""
+    return envelope_coarse(events.envelope_times_s, events.motion_envelope, start, n, smooth_s)
 
 
 def cloth(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     """Fabric rubbing: louder and brighter the more the picture moves."""
-    motion = _motion(events, start, n, 0.06)
+    motion = np.clip(_motion(events, start, n, 0.06), 0, 1)
     if not motion.any():
         return np.zeros((n, 2), dtype=np.float32)
-    rustle = filtered(block_noise(seed, "cloth", start, n), _CLOTH)
-    # A first difference tilts the spectrum up: brightness without a second filter.
-    edge = np.diff(rustle, axis=0, prepend=rustle[:1])
     # Irregular rubbing: a random level every 50 ms, the same whichever window asks.
     first = start // (RATE // _FLUTTER_HZ)
     count = n // (RATE // _FLUTTER_HZ) + 3
     flutter = 0.7 + 0.17 * block_noise(seed, "flutter", first, count, channels=1, rate=_FLUTTER_HZ)[:, 0]
-    grid = envelope_at((first + np.arange(count)) / _FLUTTER_HZ, flutter, start, n, 0.05)
-    bright = np.clip(motion, 0, 1)[:, None]
-    amp = (motion**0.8 * grid)[:, None]
-    return (0.3 * amp * (rustle * (1 - 0.5 * bright) + 1.5 * edge * bright)).astype(np.float32)
+    grid = envelope_coarse((first + np.arange(count)) / _FLUTTER_HZ, flutter, start, n, 0.05)
+    # Level and brightness are control curves: combine them on the 1 ms grid, expand once each.
+    amp = 0.3 * motion**0.8 * grid
+    plain, bright = expand(amp * (1 - 0.5 * motion), CONTROL_HOP, 0, n), expand(1.5 * amp * motion, CONTROL_HOP, 0, n)
+    rustle = filtered_noise(block_noise(seed, "cloth", start, n), _CLOTH)
+    # A first difference tilts the spectrum up: brightness without a second filter.
+    edge = np.diff(rustle, axis=0, prepend=rustle[:1])
+    rustle *= plain[:, None]
+    edge *= bright[:, None]
+    rustle += edge
+    return rustle
 
 
 #: On-screen speed (picture heights per second) at which a whoosh is at full strength.
@@ -46,13 +51,19 @@ def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     """
     if len(events.motion_speed) == len(events.envelope_times_s) and len(events.motion_speed):
         speed = np.clip(events.motion_speed / FULL_WHOOSH_SPEED, 0.0, 1.0)
-        motion = envelope_at(events.envelope_times_s, speed, start, n, 0.12)
+        motion = envelope_coarse(events.envelope_times_s, speed, start, n, 0.12)
     else:
         motion = _motion(events, start, n, 0.12)
+    speed = np.clip(motion, 0, 1)
+    if not speed.any():
+        return np.zeros((n, 2), dtype=np.float32)
+    level = 0.5 * speed**1.6
     noise = block_noise(seed, "whoosh", start, n)
-    low, high = filtered(noise, _WHOOSH_LOW), filtered(noise, _WHOOSH_HIGH)
-    speed = np.clip(motion, 0, 1)[:, None]
-    return (0.5 * speed**1.6 * (low * (1 - speed) + high * speed)).astype(np.float32)
+    low, high = filtered_noise(noise, _WHOOSH_LOW), filtered_noise(noise, _WHOOSH_HIGH)
+    low *= expand(level * (1 - speed), CONTROL_HOP, 0, n)[:, None]
+    high *= expand(level * speed, CONTROL_HOP, 0, n)[:, None]
+    low += high
+    return low
 
 
 MODELS = {"cloth": cloth, "whoosh": whoosh}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import oaconvolve
+from scipy.signal import sosfilt
 
-from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, filtered_noise, low_rate_noise, stable_seed
 
 _FIRE_ROAR = [(band(None, 300, rate=BED_RATE), 0.25)]
 _CRACKLE = band(1200, 7000)
@@ -27,24 +27,44 @@ def _sparse_events(seed: int, key: str, start: int, n: int, per_second: float, p
     return out
 
 
+def _crackle_kernels(seed: int, count: int = 8) -> np.ndarray:
+    """A few crackle shapes (count, samples): noise bursts a millisecond long, already band-passed,
+    so placing them is the whole cost of the crackle layer."""
+    rng = np.random.default_rng(stable_seed(seed, "crackle-kernel"))
+    t = np.arange(int(0.008 * RATE)) / RATE
+    raw = rng.standard_normal((count, len(t))) * np.exp(-t / rng.uniform(0.0005, 0.0011, (count, 1)))
+    raw[:, int(0.004 * RATE) :] = 0.0
+    shaped = sosfilt(_CRACKLE, raw, axis=1)  # the band-pass rings out inside the 8 ms
+    shaped *= np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.001 * RATE))  # no step at the end
+    return (shaped / np.abs(shaped).max(axis=1, keepdims=True)).astype(np.float32)
+
+
 def fire(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """A fire: soft low roar, dense small crackles and the odd loud pop."""
     roar = low_rate_noise(seed, "fire", start, n, _FIRE_ROAR)
-    pre = RATE // 20
-    impulses = np.zeros((n + pre, 2), dtype=np.float32)
-    for at, amp, rng in _sparse_events(seed, "crackle", start, n, 25 + 60 * intensity, pre):
-        impulses[at + pre, rng.integers(0, 2)] += amp**3 * (4.0 if rng.random() < 0.04 else 1.0)
-    t = np.arange(int(0.004 * RATE)) / RATE
-    kernel = (np.random.default_rng(stable_seed(seed, "crackle-kernel")).standard_normal(len(t)) * np.exp(-t / 0.0008)).astype(np.float32)
-    crackles = filtered(oaconvolve(impulses, kernel[:, None], axes=0)[pre : pre + n], _CRACKLE)
-    return (roar + 0.6 * crackles).astype(np.float32)
+    kernels = _crackle_kernels(seed)
+    size = kernels.shape[1]
+    crackles = np.zeros((n + 2 * size, 2), dtype=np.float32)  # the window with room either side
+    # Crackles per one-second block, all drawn at once (the same in every window): when, where,
+    # which shape, how loud, and the odd pop four times louder. They are sparse: add each one.
+    for block in range((start - size) // RATE, (start + n) // RATE + 1):
+        rng = np.random.default_rng(stable_seed(seed, "crackle", block))
+        count = rng.poisson(25 + 60 * intensity)
+        at = block * RATE + rng.integers(0, RATE, count) - start + size
+        channel = rng.integers(0, 2, count)
+        shape = rng.integers(0, len(kernels), count)
+        amp = 0.45 * rng.uniform(0.2, 1.0, count) ** 3 * np.where(rng.random(count) < 0.04, 4.0, 1.0)
+        for i in np.flatnonzero((at >= 0) & (at < n + size)):
+            crackles[at[i] : at[i] + size, channel[i]] += np.float32(amp[i]) * kernels[shape[i]]
+    roar += crackles[size : size + n]
+    return roar
 
 
 def water(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """A stream or river: a broad wash that bubbles, with sparkle on top."""
     noise = block_noise(seed, "water", start, n)
-    body = filtered(noise, _WATER_BODY)
-    sparkle = filtered(block_noise(seed, "water-top", start, n), _WATER_SPARKLE)
+    body = filtered_noise(noise, _WATER_BODY)
+    sparkle = filtered_noise(block_noise(seed, "water-top", start, n), _WATER_SPARKLE)
     # Bubbling: the level wobbles 6-14 times a second, differently in each channel.
     rng = np.random.default_rng(stable_seed(seed, "bubbles"))
     rates, phases = rng.uniform(6, 14, (3, 2)), rng.uniform(0, 2 * np.pi, (3, 2))
@@ -55,7 +75,7 @@ def water(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
 
 def forest(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Woods: leaves moving in the air and birds chirping now and then, left and right."""
-    leaves = 0.03 * filtered(block_noise(seed, "leaves", start, n), _LEAVES)
+    leaves = 0.03 * filtered_noise(block_noise(seed, "leaves", start, n), _LEAVES)
     t_gust = (start + np.arange(n)) / RATE
     leaves *= (0.6 + 0.4 * np.sin(2 * np.pi * 0.09 * t_gust))[:, None].astype(np.float32)
     out = 3 * leaves.astype(np.float32)

@@ -45,22 +45,34 @@ def low_rate_bands(seed: int, key: str, start: int, n: int, filters: list[np.nda
     """One noise stream at RATE / factor, shaped by each filter and resampled up: beds with no highs
     cost a fraction. Filters are designed for the low rate (band(..., rate=BED_RATE)); low-rate
     noise has `factor` times the power per hertz of full-rate noise, so gains are set for that."""
+    noise, offset = _low_rate_source(seed, key, start, n, factor)
+    return [upsample(filtered_noise(noise, sos), factor, offset, n) for sos in filters]
+
+
+def low_rate_noise(seed: int, key: str, start: int, n: int, shapes: list[tuple[np.ndarray, float]],
+                   factor: int = BED_FACTOR) -> np.ndarray:
+    """The sum of low-rate bands with gains: `shapes` are (sos, gain) pairs. The bands are summed
+    at the low rate and resampled once."""
+    noise, offset = _low_rate_source(seed, key, start, n, factor)
+    mix = sum(np.float32(gain) * filtered_noise(noise, sos) for sos, gain in shapes)
+    return upsample(mix, factor, offset, n)
+
+
+def _low_rate_source(seed: int, key: str, start: int, n: int, factor: int) -> tuple[np.ndarray, int]:
+    """Noise at RATE / factor covering [start, start + n) with settling padding, and the offset
+    (in full-rate samples) of `start` inside it once upsampled."""
     low_rate = RATE // factor
     pad = low_rate // 10  # filter and resampler settle inside the padding, not the window
     lo = start // factor - pad
     count = -(-n // factor) + 2 * pad + 1
     noise = block_noise(seed, key, lo, count, rate=low_rate) if lo >= 0 else np.vstack(
         [np.zeros((-lo, 2), np.float32), block_noise(seed, key, 0, count + lo, rate=low_rate)])
-    offset = start - lo * factor
-    return [soxr.resample(np.ascontiguousarray(sosfilt(sos, noise, axis=0), dtype=np.float32), low_rate, RATE)[offset : offset + n]
-            for sos in filters]
+    return noise, start - lo * factor
 
 
-def low_rate_noise(seed: int, key: str, start: int, n: int, shapes: list[tuple[np.ndarray, float]],
-                   factor: int = BED_FACTOR) -> np.ndarray:
-    """The sum of low-rate bands with gains: `shapes` are (sos, gain) pairs."""
-    bands = low_rate_bands(seed, key, start, n, [sos for sos, _ in shapes], factor)
-    return sum(gain * b for b, (_, gain) in zip(bands, shapes))
+def upsample(x: np.ndarray, factor: int, offset: int, n: int) -> np.ndarray:
+    """A low-rate signal from `_low_rate_source` back at RATE, samples [offset, offset + n)."""
+    return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), RATE // factor, RATE)[offset : offset + n]
 
 
 def band(lo_hz: float | None, hi_hz: float | None, order: int = 2, rate: int = RATE) -> np.ndarray:
@@ -74,8 +86,50 @@ def band(lo_hz: float | None, hi_hz: float | None, order: int = 2, rate: int = R
 
 
 def filtered(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
-    """Filter along time, keeping float32."""
+    """Filter along time, keeping float32 (computed in float64: sparse signals decaying through
+    float32 filters hit denormals, which are a hundred times slower)."""
     return sosfilt(sos, x, axis=0).astype(np.float32)
+
+
+def filtered_noise(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
+    """Filter dense noise along time in float32: no float64 copies of a window-sized signal.
+    Only for signals that never fall silent (denormals, see `filtered`)."""
+    return sosfilt(np.asarray(sos, dtype=np.float32), np.asarray(x, dtype=np.float32), axis=0)
+
+
+def expand(coarse: np.ndarray, hop: int, offset: int, n: int) -> np.ndarray:
+    """Per-sample values from a curve given every `hop` samples (linear in between), for samples
+    [offset, offset + n) counted from the curve's first point. Much cheaper than np.interp."""
+    coarse = np.asarray(coarse, dtype=np.float32)
+    blocks = -(-(offset + n) // hop)
+    if len(coarse) < blocks + 1:
+        coarse = np.concatenate([coarse, np.full(blocks + 1 - len(coarse), coarse[-1], np.float32)])
+    ramp = np.arange(hop, dtype=np.float32) / np.float32(hop)
+    if coarse.ndim == 1:
+        fine = coarse[:blocks, None] + (coarse[1 : blocks + 1] - coarse[:blocks])[:, None] * ramp[None, :]
+        return fine.reshape(-1)[offset : offset + n]
+    steps = coarse[1 : blocks + 1] - coarse[:blocks]
+    fine = coarse[:blocks, None, :] + steps[:, None, :] * ramp[None, :, None]
+    return fine.reshape(-1, coarse.shape[1])[offset : offset + n]
+
+
+#: Control curves are computed on a 1 ms grid and expanded per sample.
+CONTROL_HOP = RATE // 1000
+
+
+def envelope_coarse(times_s: np.ndarray, values: np.ndarray, start: int, n: int, smooth_s: float = 0.03) -> np.ndarray:
+    """A control curve on a 1 ms grid from sample `start` (n // CONTROL_HOP + 2 points), smoothed;
+    do arithmetic on it, then `expand(curve, CONTROL_HOP, 0, n)`."""
+    hop = CONTROL_HOP
+    grid = (start + np.arange(0, n + hop, hop)) / RATE
+    if len(times_s) == 0:
+        return np.zeros(len(grid), dtype=np.float32)
+    coarse = np.interp(grid, times_s, values, left=0.0, right=0.0)
+    width = max(1, int(smooth_s * 1000))
+    if width > 1:
+        kernel = np.hanning(width + 2)[1:-1]
+        coarse = np.convolve(np.pad(coarse, width, mode="edge"), kernel / kernel.sum(), mode="same")[width:-width]
+    return coarse.astype(np.float32)
 
 
 def envelope_at(times_s: np.ndarray, values: np.ndarray, start: int, n: int, smooth_s: float = 0.03) -> np.ndarray:
@@ -83,23 +137,13 @@ def envelope_at(times_s: np.ndarray, values: np.ndarray, start: int, n: int, smo
     if len(times_s) == 0 or n == 0:
         return np.zeros(n, dtype=np.float32)
     # Interpolate on a 1 ms grid, smooth there, then expand: cheap and click-free.
-    hop = RATE // 1000
-    grid = (start + np.arange(0, n + hop, hop)) / RATE
-    coarse = np.interp(grid, times_s, values, left=0.0, right=0.0)
-    width = max(1, int(smooth_s * 1000))
-    if width > 1:
-        kernel = np.hanning(width + 2)[1:-1]
-        coarse = np.convolve(np.pad(coarse, width, mode="edge"), kernel / kernel.sum(), mode="same")[width:-width]
-    fine = np.interp(np.arange(n) / hop, np.arange(len(coarse)), coarse)
-    return fine.astype(np.float32)
+    return expand(envelope_coarse(times_s, values, start, n, smooth_s), CONTROL_HOP, 0, n)
 
 
 def control_curve(fn, start: int, n: int, hop_s: float = 0.001) -> np.ndarray:
     """A slowly varying control signal fn(seconds) evaluated every `hop_s` and interpolated per sample."""
     hop = max(1, int(hop_s * RATE))
-    grid = np.arange(start - start % hop, start + n + 2 * hop, hop)
+    offset = start % hop
+    grid = np.arange(start - offset, start + n + 2 * hop, hop)
     values = np.asarray(fn(grid / RATE), dtype=np.float32)
-    samples = np.arange(start, start + n)
-    if values.ndim == 1:
-        return np.interp(samples, grid, values).astype(np.float32)
-    return np.stack([np.interp(samples, grid, values[:, c]) for c in range(values.shape[1])], axis=1).astype(np.float32)
+    return expand(values, hop, offset, n)

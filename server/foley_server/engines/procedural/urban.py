@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, filtered_noise, low_rate_noise, stable_seed
 
 _RUMBLE = [(band(None, 160, rate=BED_RATE), 0.35), (band(160, 900, rate=BED_RATE), 0.06)]
 _FORMANTS = [band(250, 700), band(900, 1600), band(2000, 3000)]
@@ -26,7 +26,7 @@ def crowd(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     out = np.zeros((n, 2), dtype=np.float32)
     rng = np.random.default_rng(stable_seed(seed, "crowd-syllables"))
     for index, formant in enumerate(_FORMANTS):
-        voice = filtered(block_noise(seed, f"crowd-{index}", start, n), formant)
+        voice = filtered_noise(block_noise(seed, f"crowd-{index}", start, n), formant)
         rates, phases = rng.uniform(3, 6, 4), rng.uniform(0, 2 * np.pi, 4)
         syllables = control_curve(lambda t, r=rates, p=phases: np.abs(np.sin(2 * np.pi * r * t[:, None] + p)).mean(axis=1), start, n)
         out += (0.5 / (index + 1)) * voice * syllables[:, None]

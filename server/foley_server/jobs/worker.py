@@ -1,0 +1,111 @@
+"""The worker: one thread, one resident engine, jobs from the store in order."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import opentimelineio as otio
+from foley_otio.errors import FoleyOtioError
+from foley_otio.timeline_io import read_timeline
+
+from ..engines.base import Engine, create_engine
+from ..errors import FoleyError
+from ..pipeline.run import run_job
+from .store import JobStore
+
+log = logging.getLogger("foley.jobs")
+
+
+class JobWorker:
+    """Runs queued jobs one after another through engines loaded once and kept resident."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+        self._engines: dict[str, Engine] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="foley-worker", daemon=True)
+
+    def start(self) -> None:
+        # Jobs a crash left running go back to the queue; their finished clips are on record.
+        for job in self.store.unfinished():
+            if job.state == "running":
+                self.store.set_state(job.id, "queued")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _engine(self, name: str) -> Engine:
+        if name not in self._engines:
+            self._engines[name] = create_engine(name)
+        return self._engines[name]
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            queued = [job for job in self.store.unfinished() if job.state == "queued"]
+            if not queued:
+                self._wake.wait(timeout=1.0)
+                self._wake.clear()
+                continue
+            self._run(queued[0].id)
+
+    def _run(self, job_id: str) -> None:
+        job = self.store.set_state(job_id, "running")
+        request = job.request
+        log.info("job %s started", job_id)
+        try:
+            timeline = _timeline(request)
+            clips = request.get("clips") or []
+            outcome = run_job(
+                timeline,
+                Path(request["output_dir"]),
+                selectors=[c["clip_id"] for c in clips] or None,
+                prompts={c["clip_id"]: c["prompt"] for c in clips if c.get("prompt")},
+                engine=self._engine(request.get("engine", "procedural")),
+                profile=request.get("profile", "balanced"),
+                base_seed=request.get("seed", 0),
+                stems=request.get("stems", False),
+            )
+        except FoleyError as exc:
+            self.store.set_state(job_id, "failed", error=str(exc))
+            log.info("job %s failed: %s", job_id, exc)
+            return
+        except Exception as exc:  # a bug must fail the job, never kill the worker
+            log.exception("job %s crashed", job_id)
+            self.store.set_state(job_id, "failed", error=f"internal error ({type(exc).__name__}: {exc}); please report")
+            return
+        for clip in outcome.clips:
+            self.store.mark_clip(job_id, clip.task.clip_id, "done" if clip.ok else "failed",
+                                 wav_path=str(clip.wav_path) if clip.ok else None, error=clip.error)
+        result = {
+            "timeline": json.loads(otio.adapters.write_to_string(outcome.timeline, "otio_json")),
+            "placements": [p.as_dict() for p in outcome.placements],
+            "timings": outcome.seconds,
+            "warnings": outcome.warnings + [f"{c.task.name}: {c.error}" for c in outcome.failed],
+        }
+        state = "done" if any(c.ok for c in outcome.clips) else "failed"
+        self.store.set_state(job_id, state, result=result, error=None if state == "done" else "no clip could be processed")
+        log.info("job %s %s", job_id, state)
+
+
+def _timeline(request: dict) -> otio.schema.Timeline:
+    try:
+        if request.get("timeline") is not None:
+            result = otio.adapters.read_from_string(json.dumps(request["timeline"]), "otio_json")
+            if not isinstance(result, otio.schema.Timeline):
+                raise FoleyError("the inline timeline is not an OTIO Timeline")
+            return result
+        return read_timeline(request["timeline_path"])
+    except FoleyOtioError as exc:
+        raise FoleyError(str(exc)) from None
+    except ValueError as exc:  # OTIO's parser on a structurally wrong document
+        raise FoleyError(f"the timeline could not be read: {exc}") from None

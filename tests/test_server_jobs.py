@@ -1,0 +1,140 @@
+"""Jobs over HTTP against the real server: submit, poll, result with placements, idempotency, refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+from fractions import Fraction
+
+import httpx
+import opentimelineio as otio
+import pytest
+import soundfile as sf
+
+from otio_fixtures import event_clip, otio_clip, timeline_with
+from server_process import running_server
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("projects")
+    data = tmp_path_factory.mktemp("data")
+    ec = event_clip(root, "Shot", Fraction(25))
+    timeline = timeline_with([otio_clip(ec, metadata={"prompt": "wooden knocks"})], Fraction(25))
+    (root / "cut.otio").write_text(otio.adapters.write_to_string(timeline, "otio_json"))
+    with running_server(data, "--allow-root", str(root)) as url:
+        yield url, root, timeline
+
+
+def _wait(url: str, job_id: str, timeout: float = 60) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = httpx.get(f"{url}/v1/jobs/{job_id}").json()
+        if status["state"] in ("done", "failed", "cancelled"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_a_job_from_a_path_runs_and_returns_timeline_and_placements(env):
+    url, root, source = env
+    response = httpx.post(f"{url}/v1/jobs", json={"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "out")})
+    assert response.status_code == 202
+    job_id = response.json()["job_id"]
+    status = _wait(url, job_id)
+    assert status["state"] == "done" and list(status["clips"].values())[0]["state"] == "done"
+    result = httpx.get(f"{url}/v1/jobs/{job_id}/result").json()
+    (placement,) = result["placements"]
+    assert placement["track_name"] == "Foley" and placement["rate"] == 25
+    assert placement["record_start_frame"] == otio.opentime.to_frames(source.global_start_time) + round(1.5 * 25)
+    assert sf.info(placement["path"]).samplerate == 48_000
+    timeline = otio.adapters.read_from_string(json.dumps(result["timeline"]), "otio_json")
+    assert [t.name for t in timeline.tracks] == ["V1", "Foley"]
+    assert set(result["timings"]) >= {"decode", "generate", "master"}
+    assert job_id in [j["job_id"] for j in httpx.get(f"{url}/v1/jobs").json()]
+
+
+def test_inline_timeline_with_per_clip_prompt(env):
+    url, root, source = env
+    clip_id = None
+    from foley_otio import source_clips
+
+    clip_id = source_clips(source)[0].clip_id
+    body = {"timeline": json.loads(otio.adapters.write_to_string(source, "otio_json")),
+            "clips": [{"clip_id": clip_id, "prompt": "metal clang"}], "output_dir": str(root / "inline")}
+    job_id = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
+    assert _wait(url, job_id)["state"] == "done"
+    result = httpx.get(f"{url}/v1/jobs/{job_id}/result").json()
+    foley = otio.adapters.read_from_string(json.dumps(result["timeline"]), "otio_json").tracks[-1].find_clips()[0]
+    assert foley.metadata["foley"]["prompt"] == "metal clang"
+
+
+def test_idempotency_key_retry_returns_the_same_job_and_a_changed_body_is_422(env):
+    url, root, _ = env
+    body = {"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "idem")}
+    first = httpx.post(f"{url}/v1/jobs", json=body, headers={"Idempotency-Key": "abc"}).json()["job_id"]
+    again = httpx.post(f"{url}/v1/jobs", json=body, headers={"Idempotency-Key": "abc"})
+    assert again.status_code == 202 and again.json()["job_id"] == first
+    changed = httpx.post(f"{url}/v1/jobs", json={**body, "profile": "fast"}, headers={"Idempotency-Key": "abc"})
+    assert changed.status_code == 422 and "abc" in changed.text
+
+
+@pytest.mark.parametrize("field", ["timeline_path", "output_dir"])
+def test_paths_outside_the_allowed_roots_are_403(env, tmp_path, field):
+    url, root, _ = env
+    body = {"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "x")}
+    body[field] = str(tmp_path / "elsewhere")
+    response = httpx.post(f"{url}/v1/jobs", json=body)
+    assert response.status_code == 403 and "outside the allowed folders" in response.text
+
+
+def test_bad_requests_are_4xx_with_reasons(env):
+    url, root, _ = env
+    both = httpx.post(f"{url}/v1/jobs", json={"timeline_path": str(root / "cut.otio"), "timeline": {}, "output_dir": str(root)})
+    assert both.status_code == 422 and "exactly one" in both.text
+    deep: dict = {"OTIO_SCHEMA": "Timeline.1", "tracks": {}}
+    node = deep["tracks"]
+    for _ in range(100):
+        node["c"] = [{}]
+        node = node["c"][0]
+    assert httpx.post(f"{url}/v1/jobs", json={"timeline": deep, "output_dir": str(root)}).status_code == 400
+    assert httpx.get(f"{url}/v1/jobs/nope").status_code == 404
+
+
+def test_a_job_whose_media_is_missing_fails_with_the_reason_and_the_server_stays_up(env):
+    url, root, source = env
+    broken = source.clone() if hasattr(source, "clone") else otio.adapters.read_from_string(
+        otio.adapters.write_to_string(source, "otio_json"), "otio_json")
+    broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "gone.mp4"))
+    body = {"timeline": json.loads(otio.adapters.write_to_string(broken, "otio_json")), "output_dir": str(root / "broken")}
+    job_id = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
+    status = _wait(url, job_id)
+    assert status["state"] == "failed" and "gone.mp4" in list(status["clips"].values())[0]["error"]
+    assert httpx.get(f"{url}/v1/jobs/{job_id}/result").status_code == 409
+    assert httpx.get(f"{url}/v1/health").status_code == 200
+
+
+def test_health_counts_the_running_job(env):
+    from foley_server.demo.footage import write_long_video
+
+    url, root, _ = env
+    media = root / "long.mp4"
+    write_long_video(media, 240.0, 25, (64, 36))
+    clip = otio.schema.Clip(name="Long", media_reference=otio.schema.ExternalReference(
+        target_url=otio.url_utils.url_from_filepath(str(media))),
+        source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(240 * 25, 25)))
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.append(clip)
+    timeline = otio.schema.Timeline(tracks=[track])
+    body = {"timeline": json.loads(otio.adapters.write_to_string(timeline, "otio_json")), "output_dir": str(root / "long")}
+    job_id = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
+    seen = set()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        queue = httpx.get(f"{url}/v1/health").json()["queue"]
+        seen.add(queue["running"])
+        if httpx.get(f"{url}/v1/jobs/{job_id}").json()["state"] == "done":
+            break
+        time.sleep(0.05)
+    assert 1 in seen
+    assert httpx.get(f"{url}/v1/health").json()["queue"] == {"queued": 0, "running": 0}
