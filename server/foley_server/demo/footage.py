@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -13,8 +14,17 @@ from scipy.ndimage import gaussian_filter
 _SHAKE = ((0, 8), (0, 4), (0, 2))  # (dy, dx) per frame after an impact: the first jolt is the largest change
 
 
+_NTSC_BASES = (24, 30, 48, 60, 120)
+
+
 def _rate(fps: Fraction | float) -> Fraction:
-    return fps if isinstance(fps, Fraction) else Fraction(fps).limit_denominator(1001)
+    """The exact stream rate: Fractions as given, 23.976/29.97/59.94... as n*1000/1001, others as written."""
+    if isinstance(fps, Fraction):
+        return fps
+    base = round(float(fps) * 1.001)
+    if base in _NTSC_BASES and abs(float(fps) - base / 1.001) < 2e-3 and abs(float(fps) - base) > 1e-6:
+        return Fraction(base * 1000, 1001)
+    return Fraction(fps).limit_denominator(1001)
 
 
 def _texture(h: int, w: int, seed: int, lo: int, hi: int) -> np.ndarray:
@@ -25,26 +35,58 @@ def _texture(h: int, w: int, seed: int, lo: int, hi: int) -> np.ndarray:
     return (lo + tex * (hi - lo)).astype(np.uint8)
 
 
-def encode(path: Path, frames: Iterable[np.ndarray], fps: Fraction | float, *, preset: str = "veryfast", crf: int = 20) -> None:
-    """Encode grey (h, w) or RGB (h, w, 3) uint8 frames as H.264 with frame i at exactly i / fps."""
+def encode(path: Path, frames: Iterable[np.ndarray], fps: Fraction | float, *, preset: str = "veryfast", crf: int = 20,
+           audio: bool = False, codec: str = "libx264") -> None:
+    """Encode grey (h, w) or RGB (h, w, 3) uint8 frames as yuv420p video with frame i at exactly i / fps.
+
+    Frames are consumed one at a time (memory is constant in length). `audio` adds a quiet AAC tone
+    track of the same length, interleaved with the picture like camera footage with its own sound.
+    """
     rate = _rate(fps)
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None:
+        raise ValueError("no frames to encode")
     with av.open(str(path), "w", format="mp4") as out:
-        stream = None
-        for index, image in enumerate(frames):
-            if stream is None:
-                stream = out.add_stream("libx264", rate=rate)
-                stream.height, stream.width = image.shape[:2]
-                stream.pix_fmt = "yuv420p"
-                stream.codec_context.time_base = 1 / rate
-                stream.options = {"crf": str(crf), "preset": preset, "g": str(max(12, int(rate) * 2))}
+        stream = out.add_stream(codec, rate=rate)
+        stream.height, stream.width = first.shape[:2]
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = 1 / rate
+        gop = str(max(12, int(rate) * 2))
+        if codec in ("libx264", "libx265"):
+            stream.options = {"crf": str(crf), "preset": preset, "g": gop}
+        else:
+            stream.options = {"g": gop}
+        sound = out.add_stream("aac", rate=48_000, layout="mono") if audio else None
+        sent = 0  # audio samples encoded so far
+        for index, image in enumerate(itertools.chain([first], frames)):
             frame = av.VideoFrame.from_ndarray(image, format="gray" if image.ndim == 2 else "rgb24")
             frame.pts = index
             frame.time_base = 1 / rate
             for packet in stream.encode(frame):
                 out.mux(packet)
-        if stream is not None:
-            for packet in stream.encode():
+            if sound is not None:  # sound up to the end of this picture, in whole AAC frames
+                upto = int((index + 1) / rate * sound.rate) // 1024 * 1024
+                sent = _tone(out, sound, sent, upto)
+        for packet in stream.encode():
+            out.mux(packet)
+        if sound is not None:
+            _tone(out, sound, sent, int(round(float((index + 1) / rate) * sound.rate)))
+            for packet in sound.encode():
                 out.mux(packet)
+
+
+def _tone(out, sound, start: int, stop: int) -> int:
+    """Encode a quiet 220 Hz tone for samples [start, stop) in 1024-sample frames; returns stop."""
+    for s0 in range(start, stop, 1024):
+        t = np.arange(s0, min(stop, s0 + 1024)) / sound.rate
+        block = (0.05 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)[None, :]
+        frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="mono")
+        frame.sample_rate = sound.rate
+        frame.pts = s0
+        for packet in sound.encode(frame):
+            out.mux(packet)
+    return stop
 
 
 def _shake(image: np.ndarray, frame: int, impacts: Sequence[int], scale: float = 1.0) -> np.ndarray:
@@ -57,7 +99,8 @@ def _shake(image: np.ndarray, frame: int, impacts: Sequence[int], scale: float =
 
 
 def write_event_video(path: Path, *, fps: Fraction | float, n_frames: int, event_frames: Sequence[int],
-                      size: tuple[int, int] = (320, 180), kind: str = "flash", codec: str = "libx264") -> None:
+                      size: tuple[int, int] = (320, 180), kind: str = "flash", codec: str = "libx264",
+                      audio: bool = False) -> None:
     """A dark static scene with an event exactly at each of `event_frames`.
 
     flash: a lamp-sized region lights up for one frame; jump: a box is knocked to a new place and
@@ -67,23 +110,24 @@ def write_event_video(path: Path, *, fps: Fraction | float, n_frames: int, event
         raise ValueError(f"unknown event kind {kind!r}; use flash, jump or shake")
     w, h = size
     base = _texture(h, w, seed=1, lo=20, hi=90)
-    events = sorted(event_frames)
+    events = sorted(set(event_frames))
+    flashes = set(events)
 
     def frames():
         box_x = w // 4
         for i in range(n_frames):
             image = base.copy()
-            if kind == "flash" and i in events:
+            if kind == "flash" and i in flashes:
                 image[h // 4 : 3 * h // 4, w // 3 : 2 * w // 3] = 235
             if kind == "jump":
-                if i in events:
+                if i in flashes:
                     box_x = w // 4 if box_x != w // 4 else w // 2
                 image[h // 3 : h // 3 + h // 5, box_x : box_x + w // 8] = 210
             if kind == "shake":
                 image = _shake(image, i, events)
             yield image
 
-    encode(path, frames(), fps)
+    encode(path, frames(), fps, audio=audio, codec=codec)
 
 
 def _disc(h: int, w: int, cy: float, cx: float, ry: float, rx: float) -> np.ndarray:

@@ -10,8 +10,18 @@ from typing import Iterator
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from ..errors import MediaError
+
+# Seek this far before the range, then decode forward: B-frames put a keyframe's decode time ahead of
+# its picture time, and the demuxer seeks on decode times. If the first picture still comes too late
+# (open GOPs, odd indexes) the seek is retried further back, and finally from the start.
+SEEK_MARGIN_S = 1.0
+# Box-average downscaling: averages compression noise away and does not alias texture during camera
+# motion; with one scaler reused for every frame it is as fast as bilinear (a new scaler per frame,
+# what `VideoFrame.reformat` does, costs more than the decode at 1080p).
+SCALER = "AREA"
 
 
 @dataclass(frozen=True)
@@ -29,16 +39,23 @@ class VideoInfo:
     has_audio: bool
 
 
-def _open(path: Path):
-    if not Path(path).exists():
+def _open(path: str | Path):
+    path = Path(path)
+    if not path.exists():
         raise MediaError(f"media not found: {path} — relink the clip or restore the file")
+    if path.is_dir():
+        raise MediaError(f"cannot read {path}: it is a folder, not a media file — relink the clip to its video file")
     try:
         return av.open(str(path))
+    except PermissionError:
+        raise MediaError(f"cannot read {path}: permission denied — give the server read access to the file") from None
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"cannot read {path}: not a media file FFmpeg understands ({exc})") from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise MediaError(f"cannot read {path}: not a media file FFmpeg understands ({reason}); "
+                         "re-export or re-copy the media") from None
 
 
-def _video_stream(container, path: Path):
+def _video_stream(container, path: str | Path):
     if not container.streams.video:
         raise MediaError(f"{path} has no video stream; Foley needs picture to follow (use a video file)")
     return container.streams.video[0]
@@ -51,16 +68,19 @@ def _frame_rate(stream) -> float:
     return float(rate)
 
 
+def _origin_s(stream) -> float:
+    """Media time of the stream's first picture: pipeline times count from there."""
+    return float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+
+
 def probe_video(path: str | Path) -> VideoInfo:
     """Open the file once to check it is usable video; raises MediaError with a fix for the user."""
     path = Path(path)
     with _open(path) as container:
         stream = _video_stream(container, path)
         rate = _frame_rate(stream)
-        tb = stream.time_base
-        start = float(stream.start_time * tb) if stream.start_time is not None else 0.0
         if stream.duration is not None:
-            duration = float(stream.duration * tb)
+            duration = float(stream.duration * stream.time_base)
         elif container.duration is not None:
             duration = container.duration / av.time_base
         else:
@@ -72,7 +92,7 @@ def probe_video(path: str | Path) -> VideoInfo:
             frame_rate=rate,
             frame_count_estimate=stream.frames or int(round(duration * rate)),
             duration_s=duration,
-            start_time_s=start,
+            start_time_s=_origin_s(stream),
             codec=stream.codec_context.name,
             has_audio=bool(container.streams.audio),
         )
@@ -90,48 +110,78 @@ def decode_frames(
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield (seconds from start_s, grey uint8 frame) for each frame in [start_s, start_s + duration_s).
 
-    A frame belongs to the range when its start time is inside it, to half a frame, so a clip of
-    N frames yields exactly N frames whatever rounding the container's time base introduces.
+    Times are media times with the stream's first picture at 0. A frame belongs to the range when
+    its time is inside it to half a frame, so a range of N frames yields exactly N frames whatever
+    rounding the container's time base introduces. `fps` > 0 (below the media rate) keeps only the
+    frame nearest each point of a grid at that rate, starting at `start_s` (all frames are still
+    decoded). `threads`: codec frame threading; None decides by the machine (on with more than 4
+    cores: on 2 cores it made 1080p H.264 slower and takes the core generation runs on).
+    Only one frame is held at a time; damaged data raises MediaError saying where.
     """
     path = Path(path)
     with _open(path) as container:
         stream = _video_stream(container, path)
         rate = _frame_rate(stream)
         if threads is None:
-            # Measured on 2 cores: frame threading made 1080p H.264 decode slower, not faster,
-            # and it takes the core that generation runs on. Use it only where cores are plenty.
             threads = (os.cpu_count() or 1) > 4
         if threads:
             stream.thread_type = "AUTO"
         tb = float(stream.time_base)
-        origin = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        origin = _origin_s(stream)
         half = 0.5 / rate
         lo, hi = start_s - half, start_s + duration_s - half
-        if start_s > 1.0:
-            container.seek(int((origin + max(0.0, start_s - 1.0)) / tb), stream=stream, backward=True, any_frame=False)
-        width, out_h = analysis_size(stream.codec_context.width, stream.codec_context.height, height)
-        step = 1.0 / fps if fps and fps < rate else 0.0
-        last_slot = -1
+        # Sampling grid: a frame is kept when a grid point lies within half a media frame of it,
+        # i.e. it is the frame nearest that point (one frame per grid point for any rate below the
+        # media's). Positions are counted in grid periods.
+        grid = float(fps) if fps and fps < rate else 0.0
+        grid_half = grid * half
+        scaler = VideoReformatter()
+        size: tuple[int, int] | None = None
         t = start_s
         try:
-            for frame in container.decode(stream):
-                if frame.pts is None:
+            for frame in _frames_from(container, stream, lo, origin, tb):
+                pts = frame.pts
+                if pts is None:
                     continue
-                t = frame.pts * tb - origin
+                t = pts * tb - origin
                 if t < lo:
                     continue
                 if t >= hi:
                     return
-                if step:
-                    # Keep the first frame that reaches each slot of the sampling grid.
-                    slot = int((t - start_s + half) // step)
-                    if slot == last_slot:
+                if grid:
+                    g = (t - start_s) * grid
+                    if math.floor(g + grid_half - 1e-9) == math.floor(g - grid_half - 1e-9):
                         continue
-                    last_slot = slot
-                grey = frame.reformat(width=width, height=out_h, format="gray").to_ndarray()
-                yield t - start_s, grey
+                if size is None:
+                    size = analysis_size(frame.width, frame.height, height)
+                small = scaler.reformat(frame, width=size[0], height=size[1], format="gray",
+                                        interpolation=SCALER, threads=1)
+                yield t - start_s, small.to_ndarray()
         except av.FFmpegError as exc:
             raise MediaError(f"{path} is damaged near {t:.2f} s ({exc}); re-export or re-copy the media") from None
+
+
+def _frames_from(container, stream, lo: float, origin: float, tb: float) -> Iterator:
+    """Decoded frames of `stream` from a point at or before media time `lo` (seeking when far in)."""
+    margin = SEEK_MARGIN_S
+    seeked = False
+    while lo - margin > 0:
+        container.seek(int((origin + lo - margin) / tb), stream=stream, backward=True, any_frame=False)
+        seeked = True
+        frames = container.decode(stream)
+        for first in frames:
+            if first.pts is not None:
+                break
+        else:
+            return  # nothing to decode after that point
+        if first.pts * tb - origin <= lo:
+            yield first
+            yield from frames
+            return
+        margin *= 4  # the first picture came after the range's start: seek further back
+    if seeked:
+        container.seek(stream.start_time or 0, stream=stream, backward=True, any_frame=False)
+    yield from container.decode(stream)
 
 
 def expected_frames(duration_s: float, rate: float) -> int:

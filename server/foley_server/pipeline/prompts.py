@@ -11,7 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..engines.base import Layer, SoundSpec
+import numpy as np
+
+from ..engines.base import Layer, SoundSpec, VisualEvents
 from .prompt_encoder import shared_encoder
 
 # word -> (role, model): what a phrase asks for.
@@ -179,26 +181,40 @@ def _negated(negative: str | None, encoder) -> tuple[set[str], set[str]]:
     return models, roles
 
 
-def default_layers() -> list[Layer]:
-    """What an empty prompt gets; the picture decides what is heard (no onsets, no hits; no motion, no rustle)."""
-    return [
-        Layer("events", "impact", {"material": "wood", "intensity": 0.5}),
-        Layer("movement", "cloth", {"intensity": 0.5}),
-    ]
+#: A picture "moves" when at least this share of its analysed frames has motion above MOTION_LEVEL.
+MOTION_SHARE, MOTION_LEVEL = 0.05, 0.1
+
+
+def default_layers(events: VisualEvents | None = None) -> list[Layer]:
+    """What an empty prompt gets: wood-ish hits on the picture's onsets and cloth movement where it
+    moves. Without events (the picture not analysed yet) both, and the engine stays silent where the
+    picture gives it nothing (no onsets, no hits; no motion, no rustle)."""
+    hits = events is None or len(events.onset_times_s) > 0
+    moves = events is None or picture_moves(events)
+    return ([Layer("events", "impact", {"material": "wood", "intensity": 0.5})] if hits else []) + (
+        [Layer("movement", "cloth", {"intensity": 0.5})] if moves else [])
+
+
+def picture_moves(events: VisualEvents) -> bool:
+    """Whether the motion envelope has enough energy for movement sounds."""
+    env = np.asarray(events.motion_envelope, dtype=np.float32)
+    return bool(len(env)) and float(np.mean(env > MOTION_LEVEL)) >= MOTION_SHARE
 
 
 #: Pass as `encoder` to use the shared sentence encoder when it is installed.
 AUTO = "auto"
 
 
-def sound_spec(prompt: str | None, negative_prompt: str | None = None, encoder=AUTO) -> SoundSpec:
+def sound_spec(prompt: str | None, negative_prompt: str | None = None, events: VisualEvents | None = None, *,
+               encoder=AUTO) -> SoundSpec:
     """The layers to render; never empty (a room-tone bed is the floor of every mix).
 
+    `events`: the picture's events, when known, shape the default of an empty prompt.
     `encoder`: AUTO (the shared encoder if installed), None (keyword rules only) or an encoder.
     """
     if encoder is AUTO:
         encoder = shared_encoder()
-    layers = parse_layers(prompt, encoder) if (prompt or "").strip() else default_layers()
+    layers = parse_layers(prompt, encoder) if (prompt or "").strip() else default_layers(events)
     if not any(l.role == "ambience" for l in layers):
         layers.append(Layer("ambience", "room_tone", {"intensity": 0.3}))
     models, roles = _negated(negative_prompt, encoder)

@@ -48,9 +48,11 @@ BEDS = {**ambience.MODELS, **nature.MODELS, **urban.MODELS, "drips": liquids.dri
 MOVEMENT = {**movement.MODELS, "pour": liquids.pour}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _bank(model: str, variant: str, seed: int, pace: str = "walk") -> Bank:
-    """Round-robin variants, built once per (model, variant, seed) and kept while the engine lives."""
+    """Round-robin variants, built once per (model, variant, seed, pace) and reused by every window
+    of a clip. A bank is 1-10 MB and 10-170 ms to build: sixteen cover the event layers of the
+    clips in flight and bound the memory."""
     rng = np.random.default_rng(stable_seed(seed, model, variant, pace))
     if model == "impact":
         return Bank(impact_bank(variant, rng))
@@ -100,14 +102,18 @@ class ProceduralEngine:
         pre = tail_samples(req.spec.space)
         dry = np.zeros((n + pre, 2), dtype=np.float32) if pre else out
         layers = req.spec.layers
+        total = len(layers) + (1 if pre else 0)
+        progress(0, total)
         for index, layer in enumerate(layers):
             cancel.raise_if_cancelled()
             target = out if layer.role == "ambience" else dry
             offset = 0 if target is out else pre
             self._render_layer(target, layer, req, start - offset, n + offset, stable_seed(req.seed, index, layer.model))
-            progress(index + 1, len(layers))
+            progress(index + 1, total)
         if pre:
+            cancel.raise_if_cancelled()
             out += reverberate(dry, req.spec.space, req.seed)[pre:]
+            progress(total, total)
         return Audio(out, RATE)
 
     def _render_layer(self, out: np.ndarray, layer: Layer, req: ClipRequest, start: int, n: int, seed: int) -> None:

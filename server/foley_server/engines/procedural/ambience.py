@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import oaconvolve
 
-from .noise import BED_RATE, RATE, band, block_noise, filtered, filtered_noise, low_rate_bands, low_rate_noise, stable_seed
+from .noise import (BED_FACTOR, BED_RATE, RATE, band, block_noise, filtered_noise, low_rate_noise,
+                    low_rate_source, stable_seed, upsample)
 
 # Gains are set for 6 kHz noise, which has 8x the power per hertz of full-rate noise.
 _ROOM = [(band(None, 250, rate=BED_RATE), 0.28), (band(250, 2000, rate=BED_RATE), 0.04)]
@@ -44,14 +45,15 @@ def rain(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
 
 def wind(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Wind: low roar with gusts that swell the level and open up the top."""
-    low, mid = low_rate_bands(seed, "wind", start, n, [_WIND_LOW, _WIND_MID])
-    low, mid = 0.35 * low, 0.18 * mid
-    t = (start + np.arange(n)) / RATE
+    noise, offset = low_rate_source(seed, "wind", start, n, BED_FACTOR)
+    low, mid = filtered_noise(noise, _WIND_LOW), filtered_noise(noise, _WIND_MID)
+    # Gusts are slow: shape the low-rate bands and resample the mix once.
+    t = (start - offset + BED_FACTOR * np.arange(len(noise))) / RATE
     rng = np.random.default_rng(stable_seed(seed, "gusts"))
     phases = rng.uniform(0, 2 * np.pi, 3)
     gust = 0.55 + 0.25 * np.sin(2 * np.pi * 0.071 * t + phases[0]) + 0.2 * np.sin(2 * np.pi * 0.173 * t + phases[1])
     gust = np.clip(gust * (0.6 + 0.8 * intensity), 0.1, 1.6).astype(np.float32)[:, None]
-    return (gust * low + gust**2 * mid).astype(np.float32)
+    return upsample(0.35 * gust * low + 0.18 * gust**2 * mid, BED_FACTOR, offset, n)
 
 
 MODELS = {"room_tone": room_tone, "rain": rain, "wind": wind}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...engines.base import VisualEvents
-from .noise import CONTROL_HOP, RATE, band, block_noise, envelope_coarse, expand, filtered, filtered_noise
+from .noise import CONTROL_HOP, RATE, band, block_noise, envelope_coarse, expand, filtered_noise
 
 _CLOTH = band(300, 7000)
 _FLUTTER_HZ = 20

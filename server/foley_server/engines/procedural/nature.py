@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import sosfilt
 
-from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, filtered_noise, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered_noise, low_rate_noise, stable_seed
 
 _FIRE_ROAR = [(band(None, 300, rate=BED_RATE), 0.25)]
 _CRACKLE = band(1200, 7000)

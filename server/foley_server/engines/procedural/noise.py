@@ -45,7 +45,7 @@ def low_rate_bands(seed: int, key: str, start: int, n: int, filters: list[np.nda
     """One noise stream at RATE / factor, shaped by each filter and resampled up: beds with no highs
     cost a fraction. Filters are designed for the low rate (band(..., rate=BED_RATE)); low-rate
     noise has `factor` times the power per hertz of full-rate noise, so gains are set for that."""
-    noise, offset = _low_rate_source(seed, key, start, n, factor)
+    noise, offset = low_rate_source(seed, key, start, n, factor)
     return [upsample(filtered_noise(noise, sos), factor, offset, n) for sos in filters]
 
 
@@ -53,12 +53,12 @@ def low_rate_noise(seed: int, key: str, start: int, n: int, shapes: list[tuple[n
                    factor: int = BED_FACTOR) -> np.ndarray:
     """The sum of low-rate bands with gains: `shapes` are (sos, gain) pairs. The bands are summed
     at the low rate and resampled once."""
-    noise, offset = _low_rate_source(seed, key, start, n, factor)
+    noise, offset = low_rate_source(seed, key, start, n, factor)
     mix = sum(np.float32(gain) * filtered_noise(noise, sos) for sos, gain in shapes)
     return upsample(mix, factor, offset, n)
 
 
-def _low_rate_source(seed: int, key: str, start: int, n: int, factor: int) -> tuple[np.ndarray, int]:
+def low_rate_source(seed: int, key: str, start: int, n: int, factor: int) -> tuple[np.ndarray, int]:
     """Noise at RATE / factor covering [start, start + n) with settling padding, and the offset
     (in full-rate samples) of `start` inside it once upsampled."""
     low_rate = RATE // factor
@@ -71,7 +71,7 @@ def _low_rate_source(seed: int, key: str, start: int, n: int, factor: int) -> tu
 
 
 def upsample(x: np.ndarray, factor: int, offset: int, n: int) -> np.ndarray:
-    """A low-rate signal from `_low_rate_source` back at RATE, samples [offset, offset + n)."""
+    """A low-rate signal from `low_rate_source` back at RATE, samples [offset, offset + n)."""
     return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), RATE // factor, RATE)[offset : offset + n]
 
 
@@ -140,10 +140,11 @@ def envelope_at(times_s: np.ndarray, values: np.ndarray, start: int, n: int, smo
     return expand(envelope_coarse(times_s, values, start, n, smooth_s), CONTROL_HOP, 0, n)
 
 
-def control_curve(fn, start: int, n: int, hop_s: float = 0.001) -> np.ndarray:
-    """A slowly varying control signal fn(seconds) evaluated every `hop_s` and interpolated per sample."""
-    hop = max(1, int(hop_s * RATE))
+def control_curve(fn, start: int, n: int, hop_s: float = 0.001, rate: int = RATE) -> np.ndarray:
+    """A slowly varying control signal fn(seconds) evaluated every `hop_s` and interpolated per
+    sample, for samples [start, start + n) of a stream at `rate`."""
+    hop = max(1, int(hop_s * rate))
     offset = start % hop
     grid = np.arange(start - offset, start + n + 2 * hop, hop)
-    values = np.asarray(fn(grid / RATE), dtype=np.float32)
+    values = np.asarray(fn(grid / rate), dtype=np.float32)
     return expand(values, hop, offset, n)

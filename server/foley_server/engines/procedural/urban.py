@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered, filtered_noise, low_rate_noise, stable_seed
+from .noise import (BED_RATE, RATE, band, control_curve, filtered, filtered_noise, low_rate_noise, low_rate_source,
+                    stable_seed, upsample)
 
 _RUMBLE = [(band(None, 160, rate=BED_RATE), 0.35), (band(160, 900, rate=BED_RATE), 0.06)]
-_FORMANTS = [band(250, 700), band(900, 1600), band(2000, 3000)]
 _TYRES = band(400, 4000)
 SPEED_OF_SOUND = 343.0
 
@@ -21,16 +21,27 @@ def city(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     return (1.5 * rumble * ((0.6 + intensity) * swell)[:, None]).astype(np.float32)
 
 
+#: Voices stay under 3.3 kHz: the crowd is synthesised at RATE / 4 (12 kHz) and resampled once.
+_CROWD_FACTOR = 4
+_FORMANTS = [band(250, 700, rate=RATE // _CROWD_FACTOR), band(900, 1600, rate=RATE // _CROWD_FACTOR),
+             band(2000, 3000, rate=RATE // _CROWD_FACTOR)]
+
+
 def crowd(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Crowd murmur: many voices, heard as formant bands that rise and fall at syllable rate."""
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = None
     rng = np.random.default_rng(stable_seed(seed, "crowd-syllables"))
+    noise, offset = low_rate_source(seed, "crowd", start, n, _CROWD_FACTOR)
+    first = (start - offset) // _CROWD_FACTOR  # low-rate sample of noise[0]
+    # Low-rate noise has 4x the power per hertz: about half the amplitude keeps the full-rate level.
     for index, formant in enumerate(_FORMANTS):
-        voice = filtered_noise(block_noise(seed, f"crowd-{index}", start, n), formant)
+        voice = filtered_noise(noise, formant)  # disjoint bands of one stream are independent voices
         rates, phases = rng.uniform(3, 6, 4), rng.uniform(0, 2 * np.pi, 4)
-        syllables = control_curve(lambda t, r=rates, p=phases: np.abs(np.sin(2 * np.pi * r * t[:, None] + p)).mean(axis=1), start, n)
-        out += (0.5 / (index + 1)) * voice * syllables[:, None]
-    return out * np.float32(0.6 + intensity)
+        syllables = control_curve(lambda t, r=rates, p=phases: np.abs(np.sin(2 * np.pi * r * t[:, None] + p)).mean(axis=1),
+                                  first, len(noise), rate=RATE // _CROWD_FACTOR)
+        voice *= (0.29 / (index + 1)) * syllables[:, None]
+        out = voice if out is None else out + voice
+    return upsample(out * np.float32(0.6 + intensity), _CROWD_FACTOR, offset, n)
 
 
 def pass_by(rng: np.random.Generator, seconds: float = 4.0, closest_at: float = 1.2) -> np.ndarray:
