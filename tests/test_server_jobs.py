@@ -138,3 +138,70 @@ def test_health_counts_the_running_job(env):
         time.sleep(0.05)
     assert 1 in seen
     assert httpx.get(f"{url}/v1/health").json()["queue"] == {"queued": 0, "running": 0}
+
+
+def test_progress_events_stream_over_websockets_and_late_subscribers_get_the_state(env):
+    import asyncio
+
+    import websockets
+
+    url, root, _ = env
+    ws_base = url.replace("http", "ws")
+    body = {"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "ws")}
+
+    async def watch() -> tuple[str, list[dict]]:
+        async with websockets.connect(f"{ws_base}/v1/events") as ws:
+            job_id = (await asyncio.to_thread(httpx.post, f"{url}/v1/jobs", json=body)).json()["job_id"]
+            seen = []
+            while True:
+                event = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
+                if event.get("job_id") != job_id:
+                    continue
+                seen.append(event)
+                if event["type"] in ("done", "failed"):
+                    return job_id, seen
+
+    job_id, events = asyncio.run(watch())
+    types = [e["type"] for e in events]
+    assert types[0] == "queued" and types[-1] == "done"
+    assert {"started", "progress", "clip_done"} <= set(types)
+    stages = {e["stage"] for e in events if e["type"] == "progress"}
+    assert {"decode", "generate", "master"} <= stages
+    assert all(0.0 <= e["fraction"] <= 1.0 for e in events if e["type"] == "progress")
+
+    async def late() -> dict:
+        async with websockets.connect(f"{ws_base}/v1/jobs/{job_id}/events") as ws:
+            return json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+
+    first = asyncio.run(late())
+    assert first["type"] == "state" and first["state"] == "done" and first["job_id"] == job_id
+
+    async def unknown() -> None:
+        async with websockets.connect(f"{ws_base}/v1/jobs/nope/events") as ws:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+
+    with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+        asyncio.run(unknown())
+    assert closed.value.rcvd.code == 4404
+
+
+def test_a_slow_subscriber_queue_coalesces_progress_and_stays_bounded():
+    import asyncio
+
+    from foley_server.api.events import MAX_PENDING, EventHub
+
+    async def run() -> list[dict]:
+        hub = EventHub()
+        subscriber = hub.subscribe(None)
+        for i in range(5000):  # a subscriber that never reads
+            hub.publish({"type": "progress", "job_id": "j", "clip_id": "c", "stage": "decode", "done": i, "total": 5000})
+            hub.publish({"type": "progress", "job_id": "j", "clip_id": f"c{i}", "stage": "decode", "done": i, "total": 1})
+        hub.publish({"type": "done", "job_id": "j"})
+        await asyncio.sleep(0.1)
+        return list(subscriber.pending)
+
+    pending = asyncio.run(run())
+    assert len(pending) <= MAX_PENDING
+    assert pending[-1]["type"] == "done"  # the outcome is never dropped
+    latest = [e for e in pending if e.get("clip_id") == "c"]
+    assert len(latest) <= 1 and (not latest or latest[0]["done"] == 4999)  # stale progress replaced

@@ -1,12 +1,13 @@
-"""The FastAPI application: health, engines and jobs; progress events come next."""
+"""The FastAPI application: health, engines, jobs and their progress events."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from pathlib import Path
 
-from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 
 from .. import __version__
@@ -14,6 +15,7 @@ from ..config import PROFILES
 from ..engines.base import create_engine, engine_names
 from ..jobs.store import IdempotencyConflict, JobStore
 from ..jobs.worker import JobWorker
+from .events import EventHub
 from .paths import PathRefused, resolve_under
 from .schemas import JobAccepted, JobRequest, JobStatus
 from .timeline_limits import TimelineRefused, check_timeline_json
@@ -26,7 +28,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app = FastAPI(title="Foley Bridge", version=__version__, description="Synchronized Foley for video editors.")
     started = time.time()
     store = JobStore(settings.data_dir / "jobs.sqlite")
-    worker = JobWorker(store)
+    hub = EventHub()
+    worker = JobWorker(store, hub.publish)
     app.state.store, app.state.worker = store, worker
     app.router.on_startup.append(worker.start)
     app.router.on_shutdown.append(worker.stop)
@@ -48,6 +51,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             created, _ = store.create(body, idempotency_key)
         except IdempotencyConflict as exc:
             raise HTTPException(422, str(exc)) from None
+        hub.publish({"type": "queued", "job_id": created.id})
         worker.wake()
         base = f"/v1/jobs/{created.id}"
         return JobAccepted(job_id=created.id, status_url=base, result_url=f"{base}/result", events_url=f"{base}/events")
@@ -60,6 +64,46 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @app.get("/v1/jobs/{job_id}", response_model=JobStatus)
     def job_status(job_id: str) -> JobStatus:
         return _status(store, job_id)
+
+    async def stream(websocket: WebSocket, job_id: str | None) -> None:
+        """Current state first (late subscribers catch up), then events as they happen."""
+        await websocket.accept()
+        subscriber = hub.subscribe(job_id)
+        try:
+            jobs_now = [store.get(job_id)] if job_id else store.unfinished()
+            for job in jobs_now:
+                if job is not None:
+                    await websocket.send_json({"type": "state", "job_id": job.id, "state": job.state,
+                                               "clips": store.clips(job.id), "message": job.error or "", "t": time.time()})
+            # Listen for the client going away while waiting for events, so a closed connection
+            # never lingers (or holds up shutdown) until the next event happens to arrive.
+            receiver = asyncio.ensure_future(websocket.receive())
+            while True:
+                upcoming = asyncio.ensure_future(subscriber.next())
+                done, _ = await asyncio.wait({receiver, upcoming}, return_when=asyncio.FIRST_COMPLETED)
+                if receiver in done:
+                    upcoming.cancel()
+                    if receiver.result()["type"] == "websocket.disconnect":
+                        break
+                    receiver = asyncio.ensure_future(websocket.receive())  # clients send nothing we need
+                    continue
+                await websocket.send_json(upcoming.result())
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            hub.unsubscribe(subscriber)
+
+    @app.websocket("/v1/jobs/{job_id}/events")
+    async def job_events(websocket: WebSocket, job_id: str) -> None:
+        if store.get(job_id) is None:
+            await websocket.accept()  # then close with a reason the client can read (a refused handshake has none)
+            await websocket.close(code=4404, reason=f"no job {job_id}")
+            return
+        await stream(websocket, job_id)
+
+    @app.websocket("/v1/events")
+    async def all_events(websocket: WebSocket) -> None:
+        await stream(websocket, None)
 
     @app.get("/v1/jobs/{job_id}/result")
     def job_result(job_id: str) -> dict:

@@ -22,8 +22,9 @@ log = logging.getLogger("foley.jobs")
 class JobWorker:
     """Runs queued jobs one after another through engines loaded once and kept resident."""
 
-    def __init__(self, store: JobStore) -> None:
+    def __init__(self, store: JobStore, publish=lambda event: None) -> None:
         self.store = store
+        self.publish = publish  # progress events for the WebSocket fan-out
         self._engines: dict[str, Engine] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -62,6 +63,13 @@ class JobWorker:
         job = self.store.set_state(job_id, "running")
         request = job.request
         log.info("job %s started", job_id)
+        self.publish({"type": "started", "job_id": job_id})
+
+        def progress(event) -> None:
+            self.publish({"type": event.type, "job_id": job_id, "clip_id": event.clip_id, "stage": event.stage,
+                          "done": event.done, "total": event.total, "fraction": round(event.fraction, 4),
+                          "message": event.message})
+
         try:
             timeline = _timeline(request)
             clips = request.get("clips") or []
@@ -74,14 +82,14 @@ class JobWorker:
                 profile=request.get("profile", "balanced"),
                 base_seed=request.get("seed", 0),
                 stems=request.get("stems", False),
+                progress=progress,
             )
         except FoleyError as exc:
-            self.store.set_state(job_id, "failed", error=str(exc))
-            log.info("job %s failed: %s", job_id, exc)
+            self._finish(job_id, "failed", error=str(exc))
             return
         except Exception as exc:  # a bug must fail the job, never kill the worker
             log.exception("job %s crashed", job_id)
-            self.store.set_state(job_id, "failed", error=f"internal error ({type(exc).__name__}: {exc}); please report")
+            self._finish(job_id, "failed", error=f"internal error ({type(exc).__name__}: {exc}); please report")
             return
         for clip in outcome.clips:
             self.store.mark_clip(job_id, clip.task.clip_id, "done" if clip.ok else "failed",
@@ -93,8 +101,12 @@ class JobWorker:
             "warnings": outcome.warnings + [f"{c.task.name}: {c.error}" for c in outcome.failed],
         }
         state = "done" if any(c.ok for c in outcome.clips) else "failed"
-        self.store.set_state(job_id, state, result=result, error=None if state == "done" else "no clip could be processed")
-        log.info("job %s %s", job_id, state)
+        self._finish(job_id, state, result=result, error=None if state == "done" else "no clip could be processed")
+
+    def _finish(self, job_id: str, state: str, *, result: dict | None = None, error: str | None = None) -> None:
+        self.store.set_state(job_id, state, result=result, error=error)
+        log.info("job %s %s%s", job_id, state, f": {error}" if error else "")
+        self.publish({"type": state, "job_id": job_id, "message": error or ""})
 
 
 def _timeline(request: dict) -> otio.schema.Timeline:
