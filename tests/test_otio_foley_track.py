@@ -1,13 +1,11 @@
-"""Foley tracks: exact placement, overlap handling, replacement on re-run, Resolve's dialect, file formats."""
+"""Foley tracks: exact placement, overlap handling, replacement on re-run, Resolve's dialect."""
 
 from __future__ import annotations
 
 import json
 
 import opentimelineio as otio
-import pytest
-
-from foley_otio import FoleyItem, TimelineReadError, place_foley_track, read_timeline, record_range, write_timeline
+from foley_otio import FoleyItem, place_foley_track, read_timeline, record_range, remove_foley, write_timeline
 
 RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
 RATE = 30000 / 1001
@@ -34,7 +32,8 @@ def _items(timeline, wav_dir="/tmp/foley") -> list[FoleyItem]:
 
 
 def _foley_clips(timeline):
-    return {c.metadata["foley"]["clip_id"]: (t.name, c) for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio for c in t.find_clips()}
+    return {c.metadata["foley"]["clip_id"]: (t.name, c) for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio for c in t.find_clips()
+            if "foley" in c.metadata}
 
 
 def test_each_foley_clip_covers_its_source_exactly_after_a_file_round_trip(tmp_path):
@@ -78,10 +77,13 @@ def test_original_items_are_untouched():
     assert [json.loads(otio.adapters.write_to_string(t, "otio_json")) for t in timeline.tracks] == before  # input not mutated
 
 
-def test_resolve_dialect_in_resolve_dialect_out():
+def test_resolve_dialect_in_resolve_dialect_out(tmp_path):
     timeline = _timeline()
     timeline.metadata["Resolve_OTIO"] = {"Resolve OTIO Meta Version": "1.0"}
-    result = place_foley_track(timeline, _items(timeline, wav_dir="C:\\Users\\ed\\foley"))
+    write_timeline(place_foley_track(timeline, _items(timeline, wav_dir="C:\\Users\\ed\\foley")), tmp_path / "r.otio")
+    result = read_timeline(tmp_path / "r.otio")
+    assert result.metadata["Resolve_OTIO"] == {"Resolve OTIO Meta Version": "1.0"}
+    assert result.global_start_time == timeline.global_start_time
     foley = [t for t in result.tracks if t.name == "Foley"][0]
     assert foley.metadata["Resolve_OTIO"] == {"Locked": False, "Audio Type": "Stereo"}
     clip = foley.find_clips()[0]
@@ -90,27 +92,58 @@ def test_resolve_dialect_in_resolve_dialect_out():
     assert len(clip.metadata["Resolve_OTIO"]["Channels"]) == 2
 
 
-def test_read_errors_say_what_is_wrong(tmp_path):
-    with pytest.raises(TimelineReadError, match="not found"):
-        read_timeline(tmp_path / "none.otio")
-    (tmp_path / "cut.mov").write_text("x")
-    with pytest.raises(TimelineReadError, match="unsupported timeline type"):
-        read_timeline(tmp_path / "cut.mov")
-    (tmp_path / "bad.otio").write_text("{not json")
-    with pytest.raises(TimelineReadError, match="not a valid OTIO JSON"):
-        read_timeline(tmp_path / "bad.otio")
-    (tmp_path / "bad.fcpxml").write_text("<fcpxml><oops")
-    with pytest.raises(TimelineReadError, match="not a valid FCPXML"):
-        read_timeline(tmp_path / "bad.fcpxml")
+def test_foley_clip_is_an_audio_clip_over_the_whole_wav():
+    timeline = _timeline()
+    items = _items(timeline)
+    items[0] = FoleyItem("id-A", "A", "/tmp/foley/A.wav", items[0].record_range, {"prompt": "steps", "engine": "procedural", "seed": 3})
+    result = place_foley_track(timeline, items)
+    track, clip = _foley_clips(result)["id-A"]
+    foley = next(t for t in result.tracks if t.name == track)
+    assert foley.kind == otio.schema.TrackKind.Audio and clip.name == "A Foley"
+    duration = items[0].record_range.duration
+    assert clip.source_range == TR(RT(0, duration.rate), duration)
+    assert clip.media_reference.available_range == TR(RT(0, duration.rate), duration)
+    assert clip.metadata["foley"] == {"generated": True, "clip_id": "id-A", "prompt": "steps", "engine": "procedural", "seed": 3}
+    assert "Resolve_OTIO" not in foley.metadata and "Resolve_OTIO" not in clip.metadata  # not a Resolve timeline
 
 
-def test_edl_reads_with_the_given_rate(tmp_path):
-    edl = tmp_path / "cut.edl"
-    edl.write_text(
-        "TITLE: cut\nFCM: NON-DROP FRAME\n\n"
-        "001  AX       V     C        00:00:01:00 00:00:03:00 01:00:00:00 01:00:02:00\n"
-        "* FROM CLIP NAME: shot1.mov\n"
-    )
-    timeline = read_timeline(edl, rate=25)
-    clip = timeline.find_clips()[0]
-    assert clip.source_range.start_time == RT(25, 25) and clip.source_range.duration == RT(50, 25)
+def test_a_longer_replacement_spans_the_gap_its_predecessor_left():
+    timeline = _timeline()
+    once = place_foley_track(timeline, _items(timeline))
+    b = _foley_clips(once)["id-B"][1]
+    longer = TR(record_range(b, once).start_time, record_range(b, once).duration + RT(30, RATE))  # B trimmed longer
+    twice = place_foley_track(once, [FoleyItem("id-B", "B", "/tmp/foley/B2.wav", longer)])
+    track, clip = _foley_clips(twice)["id-B"]
+    assert track == "Foley" and record_range(clip, twice) == longer
+    assert record_range(_foley_clips(twice)["id-A"][1], twice) == record_range(_foley_clips(once)["id-A"][1], once)
+
+
+def test_new_overflow_track_takes_the_first_free_number():
+    timeline = _timeline()
+    for name in ("Foley", "Foley 3"):  # the user deleted "Foley 2"
+        track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+        track.append(otio.schema.Clip(name="user sound", source_range=TR(RT(0, RATE), RT(2000, RATE))))
+        timeline.tracks.append(track)
+    result = place_foley_track(timeline, _items(timeline)[:1])
+    assert _foley_clips(result)["id-A"][0] == "Foley 2"
+    assert [t.name for t in result.tracks] == ["V1", "V2", "Foley", "Foley 3", "Foley 2"]
+
+
+def test_sibling_tracks_with_a_longer_name_are_not_foley_overflow():
+    timeline = _timeline()
+    fx = otio.schema.Track(name="Foley FX", kind=otio.schema.TrackKind.Audio)
+    timeline.tracks.append(fx)
+    result = place_foley_track(timeline, _items(timeline))
+    assert len(result.tracks[2]) == 0 and result.tracks[2].name == "Foley FX"
+    assert {name for name, _ in _foley_clips(result).values()} == {"Foley", "Foley 2"}
+
+
+def test_remove_foley_leaves_gaps_and_the_input_alone():
+    timeline = _timeline()
+    placed = place_foley_track(timeline, _items(timeline))
+    before = otio.adapters.write_to_string(placed, "otio_json")
+    without_a = remove_foley(placed, ["id-A"])
+    assert set(_foley_clips(without_a)) == {"id-B", "id-C"}
+    assert record_range(_foley_clips(without_a)["id-B"][1], without_a) == record_range(_foley_clips(placed)["id-B"][1], placed)
+    assert _foley_clips(remove_foley(placed)) == {}
+    assert otio.adapters.write_to_string(placed, "otio_json") == before

@@ -91,3 +91,38 @@ def test_prompt_from_metadata_beats_marker_and_marker_comment_is_used():
 def test_clips_without_local_media_have_no_path():
     clips = source_clips(_timeline(_video(_clip("missing", url=None), _clip("remote", url="https://example.com/a.mov"))))
     assert [c.media_path for c in clips] == [None, None]
+
+
+def test_source_clip_carries_track_ranges_and_media_offsets():
+    gap = otio.schema.Gap(source_range=TR(duration=RT(12, 24)))
+    clip = otio.schema.Clip(
+        name="Shot", source_range=TR(RT(36_000 + 48, 24), RT(24, 24)),
+        media_reference=otio.schema.ExternalReference(target_url="/plain/path/shot.mov",
+                                                      available_range=TR(RT(36_000, 24), RT(1000, 24))),
+    )
+    audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+    timeline = _timeline(audio, _video(gap, clip, name="V1"))
+    (sc,) = source_clips(timeline)
+    assert (sc.track_index, sc.track_name) == (1, "V1")  # index among all top-level tracks
+    assert sc.record_range == TR(RT(12, 24), RT(24, 24))
+    assert sc.source_range == clip.source_range
+    assert sc.media_path == "/plain/path/shot.mov"  # plain paths are kept as they are
+    assert sc.media_start_s == pytest.approx(2.0) and sc.duration_s == pytest.approx(1.0)
+    assert len(sc.clip_id) == 16 and int(sc.clip_id, 16) >= 0
+
+
+def test_retimed_clip_is_refused_with_advice():
+    fast = _clip("Fast")
+    fast.effects.append(otio.schema.LinearTimeWarp(time_scalar=2.0))
+    timeline = _timeline(_video(_clip("Normal"), fast))
+    with pytest.raises(UnsupportedClipError, match="'Fast' has a speed change"):
+        select_clips(timeline, ["Fast"])
+    with pytest.raises(UnsupportedClipError, match="speed change"):
+        select_clips(timeline, None)
+    assert [c.name for c in select_clips(timeline, ["Normal"])] == ["Normal"]
+
+
+def test_selecting_a_clip_twice_returns_it_once_in_selector_order():
+    timeline = _timeline(_video(_clip("A"), _clip("B", url="file:///media/b.mov")))
+    ids = {c.name: c.clip_id for c in source_clips(timeline)}
+    assert [c.name for c in select_clips(timeline, ["B", "A", ids["B"]])] == ["B", "A"]

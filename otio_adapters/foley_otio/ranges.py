@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import opentimelineio as otio
 
 from .errors import UnsupportedClipError
@@ -39,7 +41,9 @@ def check_no_retime(clip: otio.schema.Clip) -> None:
 def record_range(item: otio.core.Item, timeline: otio.schema.Timeline) -> TimeRange:
     """The item's visible range in the timeline's track time (0 = timeline start, global start excluded)."""
     track = item.parent()
-    if track is None or track.parent() is None or track.parent() is not timeline.tracks:
+    if track is None or track.parent() is None:
+        raise UnsupportedClipError(f"{item.name!r} is not on a track of timeline {timeline.name!r}")
+    if track.parent() is not timeline.tracks:
         raise UnsupportedClipError(
             f"{item.name!r} is inside a nested sequence/compound clip; decompose it in your editor first"
         )
@@ -60,7 +64,7 @@ def _at_rate(t: RationalTime, rate: float) -> RationalTime:
     return RationalTime(float(nearest) if abs(value - nearest) < 1e-6 else value, rate)
 
 
-def source_start_in_media_s(clip: otio.schema.Clip) -> float:
+def media_start_s(clip: otio.schema.Clip) -> float:
     """Seconds into the media file of the clip's first visible frame.
 
     Camera media often starts at a timecode (e.g. 10:00:00:00): the available range says where,
@@ -75,5 +79,5 @@ def source_start_in_media_s(clip: otio.schema.Clip) -> float:
 
 
 def to_frames(t: RationalTime, rate: float) -> int:
-    """Whole frames at `rate`, rounding to the nearest frame."""
-    return int(round(t.rescaled_to(rate).value))
+    """Whole frames at `rate`, rounding to the nearest frame (halves up, unlike round())."""
+    return math.floor(t.value_rescaled_to(rate) + 0.5)

@@ -10,7 +10,7 @@ import opentimelineio as otio
 from .errors import ClipNotFoundError, UnsupportedClipError
 from .identity import clip_id
 from .metadata import foley_metadata, is_generated_foley
-from .ranges import TimeRange, check_no_retime, record_range, source_start_in_media_s
+from .ranges import TimeRange, check_no_retime, media_start_s, record_range
 
 PROMPT_MARKER = "foley"
 
@@ -71,7 +71,7 @@ def _source_clip(clip: otio.schema.Clip, track_index: int, track: otio.schema.Tr
         record_range=record_range(clip, timeline),
         source_range=trimmed,
         media_path=media_path(clip),
-        media_start_s=source_start_in_media_s(clip),
+        media_start_s=media_start_s(clip),
         duration_s=trimmed.duration.to_seconds(),
         prompt=clip_prompt(clip),
         negative_prompt=str(meta["negative_prompt"]) if meta.get("negative_prompt") else None,
@@ -95,7 +95,11 @@ def source_clips(timeline: otio.schema.Timeline) -> list[SourceClip]:
 
 
 def select_clips(timeline: otio.schema.Timeline, selectors: Sequence[str] | None = None) -> list[SourceClip]:
-    """All source clips, or those whose name or clip id is among `selectors` (each must match)."""
+    """All source clips, or those whose name or clip id is among `selectors` (each must match).
+
+    A zero-length clip is refused when named, but returned with all the others so the pipeline
+    reports it per clip. A speed-changed clip is refused either way: its Foley would drift.
+    """
     clips = source_clips(timeline)
     if not selectors:
         for clip in clips:

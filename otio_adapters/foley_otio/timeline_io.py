@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 import opentimelineio as otio
+from opentimelineio.adapters.file_bundle_utils import NotAFileOnDisk
 
 from .errors import FoleyOtioError, TimelineReadError
+from .fcpxml_compat import exact_fcpxml_reader
+from .ranges import timeline_rate
 
 # suffix -> OTIO adapter name; the non-built-in ones come from the otio-*-adapter packages.
 ADAPTERS = {
@@ -17,6 +23,15 @@ ADAPTERS = {
     ".fcpxml": "fcpx_xml",
     ".xml": "fcp_xml",
     ".edl": "cmx_3600",
+}
+
+_KINDS = {
+    "otio_json": "OTIO JSON",
+    "otioz": "OTIOZ bundle",
+    "otiod": "OTIOD folder",
+    "fcpx_xml": "FCPXML",
+    "fcp_xml": "FCP 7 XML",
+    "cmx_3600": "CMX 3600 EDL",
 }
 
 
@@ -36,16 +51,14 @@ def read_timeline(path: str | Path, *, rate: float = 24.0) -> otio.schema.Timeli
     adapter = _adapter_for(path)
     if not path.exists():
         raise TimelineReadError(f"timeline not found: {path}")
-    kwargs: dict = {}
-    if adapter == "cmx_3600":
-        kwargs["rate"] = rate
     if adapter == "otioz":
         return _read_otioz(path)
+    kwargs: dict = {"rate": rate} if adapter == "cmx_3600" else {}
     try:
-        result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
+        with exact_fcpxml_reader() if adapter == "fcpx_xml" else nullcontext():
+            result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
     except Exception as exc:  # adapters raise anything from JSON, XML and zip parsers
-        kind = {"otio_json": "OTIO JSON", "fcpx_xml": "FCPXML", "fcp_xml": "FCP 7 XML", "cmx_3600": "CMX 3600 EDL"}.get(adapter, adapter)
-        raise TimelineReadError(f"{path} is not a valid {kind} timeline: {exc}") from None
+        raise TimelineReadError(f"{path} is not a valid {_KINDS[adapter]} timeline: {exc}") from None
     return _single_timeline(result, path)
 
 
@@ -79,19 +92,90 @@ def _single_timeline(result, path: Path) -> otio.schema.Timeline:
         if len(timelines) == 1:
             return timelines[0]
         raise TimelineReadError(f"{path} holds {len(timelines)} timelines; export the one you want on its own")
-    raise TimelineReadError(f"{path} holds a {type(result).__name__}, not a timeline")
+    raise TimelineReadError(f"{path} holds no timeline (found {type(result).__name__}); export a timeline from your editor")
 
 
 def write_timeline(timeline: otio.schema.Timeline, path: str | Path, *, format_suffix: str | None = None) -> Path:
-    """Write in the format the suffix names (or `format_suffix`, for temp names); callers wanting
-    crash safety write to a temp path and rename."""
+    """Write atomically in the format the suffix names (or `format_suffix`, for temp names).
+
+    A crash or a failing adapter leaves the old file or the new one, never half a file.
+    """
     path = Path(path)
-    adapter = _adapter_for(Path("x" + (format_suffix or path.suffix)))
+    suffix = format_suffix or path.suffix
+    adapter = _adapter_for(Path("x" + suffix))
+    # A name that does not exist yet: the otioz/otiod adapters refuse to overwrite.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
     try:
-        if adapter == "otio_json":
-            path.write_text(otio.adapters.write_to_string(timeline, "otio_json"), encoding="utf-8")
+        if adapter in ("otioz", "otiod"):
+            otio.adapters.write_to_file(timeline, str(tmp), adapter_name=adapter)
         else:
-            otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter)
+            tmp.write_text(_serialize(timeline, adapter), encoding="utf-8")
+        if tmp.is_file():
+            _fsync(tmp)
+        _replace(tmp, path)
+    except NotAFileOnDisk as exc:
+        _remove(tmp)
+        raise FoleyOtioError(
+            f"cannot write timeline {path}: an {_KINDS[adapter]} must hold its media, and {exc} is not a file here; "
+            "write .otio instead, which refers to media where it is"
+        ) from None
     except OSError as exc:
-        raise FoleyOtioError(f"cannot write timeline {path}: {exc.strerror or exc}; choose another output path") from None
+        _remove(tmp)
+        raise FoleyOtioError(
+            f"cannot write timeline {path}: {exc.strerror or exc}; check that the folder exists and is writable, "
+            "or choose another output path"
+        ) from None
+    except Exception as exc:  # adapters refuse what their format cannot express
+        _remove(tmp)
+        raise FoleyOtioError(f"cannot write timeline {path} as {_KINDS[adapter]}: {exc}; write .otio instead") from None
+    _fsync_dir(path.parent)
     return path
+
+
+def _serialize(timeline: otio.schema.Timeline, adapter: str) -> str:
+    text = otio.adapters.write_to_string(timeline, adapter)
+    if adapter == "fcpx_xml" and 'frameDuration=""' in text:
+        # otio-fcpx-xml-adapter 1.0 has no exact 23.976/29.97/59.94 entry: FCP could not open the file.
+        raise ValueError(f"the FCPXML writer cannot express {timeline_rate(timeline):.3f} fps")
+    return text
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable; some platforms cannot open folders, which is fine."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    """os.replace, also for an .otiod folder over an existing one (which os.replace refuses)."""
+    if tmp.is_dir() and path.is_dir():
+        old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.old")
+        os.replace(path, old)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            os.replace(old, path)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, path)
+
+
+def _remove(tmp: Path) -> None:
+    if tmp.is_dir():
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        tmp.unlink(missing_ok=True)
