@@ -92,6 +92,13 @@ def test_rain_is_broadband_and_steady(engine):
     assert max(bands) / min(bands) < 10  # energy across the top octaves, not a tone
     levels = [np.sqrt(np.mean(seg**2)) for seg in np.array_split(rain, 6)]
     assert max(levels) / min(levels) < 1.25  # stationary
+    flatness = []
+    for seg in np.array_split(rain[:, 0], 6):
+        f, p = welch(seg, RATE, nperseg=1024)
+        top = p[(f >= 1000) & (f < 16000)]
+        flatness.append(np.exp(np.mean(np.log(top))) / np.mean(top))
+    assert min(flatness) > 0.5  # noise-like across the band (a tone would be near 0)
+    assert max(flatness) - min(flatness) < 0.1  # and the same texture all the way through
 
 
 def test_hits_start_on_the_onset_sample_and_differ_from_each_other(engine):
@@ -106,13 +113,46 @@ def test_hits_start_on_the_onset_sample_and_differ_from_each_other(engine):
     assert all(not np.allclose(a, b) for i, a in enumerate(hits) for b in hits[i + 1 :])
 
 
-def test_overlapping_windows_render_the_same_events(engine):
-    layer = Layer("events", "impact", {"material": "metal"})
+EVENT_LAYERS = [l for l in ALL_LAYERS if l.role == "events" and l.model != "vehicle"]  # a pass-by fades in
+
+
+@pytest.mark.parametrize("layer", EVENT_LAYERS, ids=lambda l: f"{l.model}-{'-'.join(map(str, l.params.values()))}")
+@pytest.mark.parametrize("window", [(0.0, 10.0), (3.01, 10.0)], ids=["whole", "late-window"])
+def test_every_event_model_starts_within_1ms_of_its_onset_sample(engine, layer, window):
+    """The first sample above -40 dB (re the hit's peak) after each onset is the onset sample, to 1 ms;
+    nothing of that hit is heard before it, whichever window renders it."""
+    onsets = [0.5123, 3.7, 6.9031]  # far enough apart for each tail to die away before the next onset
+    x = _render(engine, layer, duration=10.0, events=_events(10.0, onsets), window=window)
+    mono = np.abs(x).max(axis=1)
+    first = round(window[0] * RATE)
+    for t in onsets:
+        at = round(t * RATE) - first
+        if at < 0:
+            continue
+        peak = mono[at : at + RATE // 2].max()
+        loud = np.flatnonzero(mono[at - RATE // 100 : at + RATE // 2] > 0.01 * peak)[0] - RATE // 100
+        assert 0 <= loud < RATE // 1000, (t, loud)
+
+
+@pytest.mark.parametrize("layers", [
+    (Layer("events", "impact", {"material": "metal"}),),
+    (Layer("events", "footsteps", {"surface": "gravel"}),),
+    (Layer("events", "door", {"action": "slam"}), Layer("events", "impact", {"material": "glass"})),
+], ids=["metal", "gravel-steps", "door+glass"])
+def test_overlapping_windows_render_the_same_events(engine, layers):
     events = _events(8.0)
-    whole = _render(engine, layer, duration=8.0, events=events)
-    part = _render(engine, layer, duration=8.0, events=events, window=(3.0, 6.5))
-    a, b = whole[3 * RATE : int(6.5 * RATE), 0], part[:, 0]
-    assert np.corrcoef(a, b)[0, 1] > 0.99
+    spec = SoundSpec("", "", layers)
+
+    def render(start, end):
+        req = ClipRequest("c", 8.0, start, end, events, spec, 5, get_profile("balanced"))
+        return engine.generate(req, lambda d, t: None, CancelToken()).samples
+
+    whole = render(0.0, 8.0)
+    # The later windows start in the middle of ringing hits: their tails must be there already.
+    for start, end in ((3.0104, 6.5), (0.0, 4.0), (4.0, 8.0)):
+        part = render(start, end)
+        a = whole[round(start * RATE) : round(start * RATE) + len(part)]
+        assert np.corrcoef(a[:, 0], part[:, 0])[0, 1] > 0.99 and np.corrcoef(a[:, 1], part[:, 1])[0, 1] > 0.99
 
 
 def test_movement_follows_the_motion_envelope(engine):
@@ -130,6 +170,25 @@ def test_cancel_stops_generation(engine):
     req = ClipRequest("c", 2.0, 0, 2.0, _events(2.0), SoundSpec("", "", (Layer("ambience", "rain", {}),)), 1, get_profile("balanced"))
     with pytest.raises(Cancelled):
         engine.generate(req, lambda d, t: None, token)
+
+
+def test_cancel_between_layers_stops_before_the_next_layer_and_progress_is_reported(engine):
+    layers = (Layer("events", "impact", {}), Layer("movement", "cloth", {}), Layer("ambience", "rain", {}))
+    req = ClipRequest("c", 2.0, 0, 2.0, _events(2.0), SoundSpec("", "", layers), 1, get_profile("balanced"))
+    seen: list[tuple[int, int]] = []
+    engine.generate(req, lambda d, t: seen.append((d, t)), CancelToken())
+    assert len(seen) >= 3 and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+    token, calls = CancelToken(), []
+
+    def progress(done, total):
+        calls.append(done)
+        if done == 1:  # the user cancels while the first layer is being reported
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        engine.generate(req, progress, token)
+    assert max(calls) == 1  # no later layer was rendered
 
 
 def test_models_are_listed_with_descriptions(engine):
@@ -324,3 +383,15 @@ def test_putting_down_is_a_contact_and_picking_up_is_a_lift():
     puts = [early_share(handling(np.random.default_rng(i), "wood", "put")) for i in range(6)]
     picks = [early_share(handling(np.random.default_rng(i), "wood", "pick")) for i in range(6)]
     assert np.mean(puts) > 1.5 * np.mean(picks)
+
+
+def test_stacked_event_layers_on_the_same_onsets_stay_under_full_scale(engine):
+    layers = (Layer("events", "footsteps", {"surface": "metal"}), Layer("events", "impact", {"material": "metal"}),
+              Layer("events", "door", {"action": "slam"}), Layer("events", "splash", {}),
+              Layer("movement", "whoosh", {}), Layer("ambience", "rain", {"intensity": 0.9}))
+    onsets = np.arange(0.3, 6.0, 0.25)
+    events = VisualEvents(6.0, onsets, np.ones(len(onsets), np.float32), np.arange(0, 6.0, 1 / 25),
+                          np.ones(150, np.float32), np.zeros(0))
+    req = ClipRequest("c", 6.0, 0.0, 6.0, events, SoundSpec("", "", layers), 3, get_profile("balanced"))
+    x = engine.generate(req, lambda d, t: None, CancelToken()).samples
+    assert np.isfinite(x).all() and 0.3 < np.abs(x).max() < 1.0

@@ -3,8 +3,10 @@ misspellings, multi-layer prompts, negatives, defaults."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from foley_server.engines.base import VisualEvents
 from foley_server.pipeline.prompt_encoder import encoder_installed, shared_encoder
 from foley_server.pipeline.prompts import describe, sound_spec
 
@@ -107,3 +109,27 @@ def test_roles_are_consistent():
     spec = sound_spec("boots on gravel, cloth, wind", encoder=None)
     assert {l.model: l.role for l in spec.layers} == {"footsteps": "events", "cloth": "movement", "wind": "ambience"}
     assert describe(spec) == "footsteps(surface=gravel) + cloth + wind"
+
+
+def _picture(onsets: list[float], motion: float) -> VisualEvents:
+    env_t = np.arange(0, 4.0, 1 / 25)
+    return VisualEvents(4.0, np.asarray(onsets, dtype=np.float64), np.full(len(onsets), 0.8, np.float32), env_t,
+                        np.full(len(env_t), motion, np.float32), np.zeros(0))
+
+
+@pytest.mark.parametrize("onsets, motion, expected", [
+    ([0.5, 1.5], 0.6, {"impact", "cloth", "room_tone"}),
+    ([0.5], 0.0, {"impact", "room_tone"}),
+    ([], 0.6, {"cloth", "room_tone"}),
+    ([], 0.02, {"room_tone"}),  # sensor noise, not movement
+], ids=["hits-and-motion", "hits-only", "motion-only", "still"])
+def test_an_empty_prompt_gets_what_the_picture_shows(onsets, motion, expected):
+    spec = sound_spec("", None, _picture(onsets, motion), encoder=None)
+    assert {l.model for l in spec.layers} == expected, describe(spec)
+    assert all(l.params["material"] == "wood" for l in spec.layers if l.model == "impact")
+
+
+def test_the_picture_does_not_override_words_and_negatives_still_apply():
+    assert [l.model for l in sound_spec("light rain", None, _picture([0.5], 0.6), encoder=None).layers] == ["rain"]
+    spec = sound_spec("   ", "movement", _picture([0.5], 0.6), encoder=None)
+    assert [l.model for l in spec.layers] == ["impact", "room_tone"]

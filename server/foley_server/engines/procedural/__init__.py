@@ -114,10 +114,13 @@ class ProceduralEngine:
             cancel.raise_if_cancelled()
             out += reverberate(dry, req.spec.space, req.seed)[pre:]
             progress(total, total)
+        soft_limit(out)
         return Audio(out, RATE)
 
     def _render_layer(self, out: np.ndarray, layer: Layer, req: ClipRequest, start: int, n: int, seed: int) -> None:
         gain = ROLE_GAIN.get(layer.role, 0.3) * 10 ** (layer.gain_db / 20)
+        if layer.role == "events":  # event layers share the onsets: their transients stack
+            gain /= np.sqrt(sum(1 for l in req.spec.layers if l.role == "events"))
         intensity = float(layer.params.get("intensity", 0.5))
         if layer.role == "events":
             variant = str(layer.params.get("material") or layer.params.get("surface") or layer.params.get("action") or "wood")
@@ -146,3 +149,18 @@ def _mix_into(out: np.ndarray, layer: np.ndarray, gain: float) -> None:
     """out += gain * layer, without a full-size temporary (the layer is ours to scale)."""
     layer *= np.float32(gain)
     out += layer
+
+
+#: Samples above this are bent smoothly under LIMIT_CEILING (stateless, so windows still agree).
+LIMIT_KNEE, LIMIT_CEILING = 0.8, 0.98
+
+
+def soft_limit(out: np.ndarray) -> None:
+    """Keep rare stacked peaks (several event layers on one onset) under full scale, in place;
+    everything under the knee, i.e. nearly every mix, is left untouched."""
+    if out.size == 0 or max(float(out.max()), -float(out.min())) <= LIMIT_KNEE:
+        return
+    over = np.abs(out) > LIMIT_KNEE
+    x = out[over]
+    room = LIMIT_CEILING - LIMIT_KNEE
+    out[over] = np.sign(x) * (LIMIT_KNEE + room * np.tanh((np.abs(x) - LIMIT_KNEE) / room))
