@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import av
 import numpy as np
@@ -130,13 +130,67 @@ def write_event_video(path: Path, *, fps: Fraction | float, n_frames: int, event
     encode(path, frames(), fps, audio=audio, codec=codec)
 
 
-def _disc(h: int, w: int, cy: float, cx: float, ry: float, rx: float) -> np.ndarray:
-    yy, xx = np.ogrid[:h, :w]
-    return ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1.0
+def _blend(image: np.ndarray, y0: int, x0: int, alpha: np.ndarray, color) -> None:
+    """Paint `color` over image[y0:, x0:] with per-pixel coverage `alpha` (anti-aliased edges)."""
+    h, w = alpha.shape
+    region = image[y0 : y0 + h, x0 : x0 + w]
+    a = alpha[: region.shape[0], : region.shape[1]]
+    if region.ndim == 3:
+        a = a[..., None]
+    mixed = region + (np.asarray(color, dtype=np.float32) - region) * a
+    image[y0 : y0 + h, x0 : x0 + w] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+def _box(h: int, w: int, cy: float, cx: float, ry: float, rx: float) -> tuple[int, int, int, int]:
+    return max(0, int(cy - ry) - 2), min(h, int(cy + ry) + 3), max(0, int(cx - rx) - 2), min(w, int(cx + rx) + 3)
+
+
+def _ellipse(image: np.ndarray, cy: float, cx: float, ry: float, rx: float, color, opacity: float = 1.0) -> None:
+    """A filled ellipse with a one-pixel soft edge, so sub-pixel motion moves it smoothly."""
+    y0, y1, x0, x1 = _box(image.shape[0], image.shape[1], cy, cx, ry, rx)
+    if y0 >= y1 or x0 >= x1:
+        return
+    yy = np.arange(y0, y1, dtype=np.float32)[:, None]
+    xx = np.arange(x0, x1, dtype=np.float32)[None, :]
+    d = np.sqrt(((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2)
+    _blend(image, y0, x0, np.clip((1.0 - d) * min(ry, rx) + 0.5, 0.0, 1.0) * opacity, color)
+
+
+def _rect(image: np.ndarray, top: float, bottom: float, left: float, right: float, color) -> None:
+    """A filled rectangle [top, bottom) x [left, right) in fractional pixels (partly covered edge pixels)."""
+    h, w = image.shape[:2]
+    y0, y1, x0, x1 = max(0, int(np.floor(top))), min(h, int(np.ceil(bottom))), max(0, int(np.floor(left))), min(w, int(np.ceil(right)))
+    if y0 >= y1 or x0 >= x1:
+        return
+    ys = np.arange(y0, y1, dtype=np.float32)
+    xs = np.arange(x0, x1, dtype=np.float32)
+    cover_y = np.clip(np.minimum(ys + 1, bottom) - np.maximum(ys, top), 0, 1)
+    cover_x = np.clip(np.minimum(xs + 1, right) - np.maximum(xs, left), 0, 1)
+    _blend(image, y0, x0, cover_y[:, None] * cover_x[None, :], color)
+
+
+def _segment(image: np.ndarray, p0: tuple[float, float], p1: tuple[float, float], half_width: float, color) -> None:
+    """A thick line from p0 to p1 ((y, x) each) with round ends and soft edges: a limb."""
+    (ya, xa), (yb, xb) = p0, p1
+    h, w = image.shape[:2]
+    y0, y1 = max(0, int(min(ya, yb) - half_width) - 2), min(h, int(max(ya, yb) + half_width) + 3)
+    x0, x1 = max(0, int(min(xa, xb) - half_width) - 2), min(w, int(max(xa, xb) + half_width) + 3)
+    if y0 >= y1 or x0 >= x1:
+        return
+    yy = np.arange(y0, y1, dtype=np.float32)[:, None]
+    xx = np.arange(x0, x1, dtype=np.float32)[None, :]
+    dy, dx = yb - ya, xb - xa
+    u = np.clip(((yy - ya) * dy + (xx - xa) * dx) / max(dy * dy + dx * dx, 1e-9), 0.0, 1.0)
+    dist = np.hypot(yy - (ya + u * dy), xx - (xa + u * dx))
+    _blend(image, y0, x0, np.clip(half_width - dist + 0.5, 0.0, 1.0), color)
 
 
 def write_bouncing_ball(path: Path, fps: float, seconds: float, size: tuple[int, int] = (640, 360)) -> list[int]:
-    """A red ball dropped on a wooden floor, bouncing lower each time; returns the contact frames."""
+    """A red ball dropped on a wooden floor, bouncing lower each time; returns the contact frames.
+
+    At each contact the ball squashes and the camera jolts (the floor shakes); when it comes to rest
+    it is picked up and dropped again.
+    """
     w, h = size
     n = int(round(seconds * fps))
     floor = int(h * 0.82)
@@ -169,9 +223,9 @@ def write_bouncing_ball(path: Path, fps: float, seconds: float, size: tuple[int,
         for i, (cy, cx, squash) in enumerate(positions):
             image = room.copy()
             ry, rx = radius * squash, radius / squash
-            height_above = (floor - radius - cy) / floor  # shadow shrinks as the ball rises
-            image[_disc(h, w, floor + 4, cx, radius * 0.25, radius * (1.2 - 0.6 * height_above))] = (70, 45, 25)
-            image[_disc(h, w, cy + radius - ry, cx, ry, rx)] = (205, 30, 35)  # bottom stays on its path
+            height_above = (floor - radius - cy) / floor  # the shadow shrinks as the ball rises
+            _ellipse(image, floor + 4, cx, radius * 0.25, radius * (1.2 - 0.6 * height_above), (70, 45, 25))
+            _ellipse(image, cy + radius - ry, cx, ry, rx, (205, 30, 35))  # the bottom stays on its path
             yield _shake(image, i, contacts)
 
     encode(path, frames(), fps)
@@ -179,14 +233,14 @@ def write_bouncing_ball(path: Path, fps: float, seconds: float, size: tuple[int,
 
 
 def write_door(path: Path, fps: float, seconds: float, size: tuple[int, int] = (640, 360)) -> list[int]:
-    """A door in a wall, pushed open slowly and slammed shut; returns the slam frames."""
+    """A door in a wall, pushed open slowly and slammed shut (the wall shakes); returns the slam frames."""
     w, h = size
     n = int(round(seconds * fps))
     wall = np.dstack([_texture(h, w, 4, 170, 210)] * 3)
     wall[..., 2] = (wall[..., 2] * 0.85).astype(np.uint8)
     left, top, door_w, bottom = int(w * 0.38), int(h * 0.12), int(w * 0.22), int(h * 0.95)
     wall[top - 6 : bottom, left - 6 : left + door_w + 6] = (90, 70, 50)  # frame
-    dark = np.array([25, 22, 20], dtype=np.uint8)
+    wall[top:bottom, left : left + door_w] = (25, 22, 20)  # the dark room behind the door
     cycle = int(round(2.2 * fps))
     slam_at = int(round(1.6 * fps))
     slams = [c + slam_at for c in range(int(0.3 * fps), n, cycle) if c + slam_at < n]
@@ -195,21 +249,20 @@ def write_door(path: Path, fps: float, seconds: float, size: tuple[int, int] = (
         start = s - slam_at
         for i in range(start, min(n, s + 1)):
             k = i - start
-            if k < int(0.9 * fps):  # slow open
-                openness[i] = 0.8 * k / (0.9 * fps)
-            else:  # accelerating swing shut
+            if k < int(0.9 * fps):  # pushed open, slowing to a stop
+                openness[i] = 0.8 * np.sin(0.5 * np.pi * k / int(0.9 * fps))
+            else:  # then pulled: an accelerating swing shut
                 u = (k - int(0.9 * fps)) / max(1, slam_at - int(0.9 * fps))
                 openness[i] = 0.8 * (1 - u * u)
         openness[s] = 0.0
+    knob_r = max(2.0, h / 72)
 
     def frames():
         for i in range(n):
             image = wall.copy()
-            image[top:bottom, left : left + door_w] = dark
-            visible = int(round(door_w * np.cos(openness[i] * np.pi / 2)))
-            image[top:bottom, left : left + visible] = (140, 95, 55)
-            knob_x = left + max(4, visible - 14)
-            image[_disc(h, w, (top + bottom) / 2, knob_x, 5, 5)] = (220, 190, 80)
+            visible = door_w * np.cos(openness[i] * np.pi / 2)  # the leaf seen edge-on as it swings
+            _rect(image, top, bottom, left, left + visible, (140, 95, 55))
+            _ellipse(image, (top + bottom) / 2, left + max(knob_r + 1, visible - 3 * knob_r), knob_r, knob_r, (220, 190, 80))
             yield _shake(image, i, slams)
 
     encode(path, frames(), fps)
@@ -227,6 +280,7 @@ def write_walker(path: Path, fps: float, seconds: float, size: tuple[int, int] =
     step_s = 0.5
     steps = [int(round(t * fps)) for t in np.arange(0.35, seconds - 0.1, step_s)]
     body_h = h * 0.42
+    s = h / 360  # drawing scale
 
     def frames():
         for i in range(n):
@@ -235,21 +289,16 @@ def write_walker(path: Path, fps: float, seconds: float, size: tuple[int, int] =
             x = w * 0.1 + (w * 0.8) * (t / seconds)
             phase = np.sin(2 * np.pi * (t - 0.35) / (2 * step_s))
             hip_y = ground - body_h * 0.45
-            image[int(ground - body_h) : int(hip_y), int(x - 8) : int(x + 8)] = (40, 50, 90)  # torso
-            image[_disc(h, w, ground - body_h - 14, x, 14, 12)] = (225, 190, 160)  # head
+            _rect(image, ground - body_h, hip_y + 4 * s, x - 8 * s, x + 8 * s, (40, 50, 90))  # torso
+            _ellipse(image, ground - body_h - 14 * s, x, 14 * s, 12 * s, (225, 190, 160))  # head
             for side in (-1, 1):
                 foot_x = x + side * phase * w * 0.04
-                lift = max(0.0, side * np.cos(2 * np.pi * (t - 0.35) / (2 * step_s))) * 10
-                ys = np.linspace(hip_y, ground - 6 - lift, 40)
-                xs = np.linspace(x, foot_x, 40)
-                for yy, xx in zip(ys.astype(int), xs.astype(int)):
-                    image[yy - 3 : yy + 3, xx - 4 : xx + 4] = (30, 30, 40)
-            for s in steps:
-                if 0 <= i - s < 4:  # a dust puff bursts at the footfall, then settles
-                    fx = w * 0.1 + (w * 0.8) * (s / fps / seconds)
-                    puff = _disc(h, w, ground - 6, fx, h * 0.05, w * 0.07)
-                    fade = 1.0 - 0.3 * (i - s)
-                    image[puff] = (image[puff] * (1 - fade) + np.array([240, 230, 205]) * fade).astype(np.uint8)
+                lift = max(0.0, side * np.cos(2 * np.pi * (t - 0.35) / (2 * step_s))) * 10 * s
+                _segment(image, (hip_y, x), (ground - 4 * s - lift, foot_x), 4 * s, (30, 30, 40))  # leg
+            for step in steps:
+                if 0 <= i - step < 4:  # a dust puff bursts at the footfall, then settles
+                    fx = w * 0.1 + (w * 0.8) * (step / fps / seconds)
+                    _ellipse(image, ground - 6 * s, fx, h * 0.05, w * 0.07, (240, 230, 205), opacity=1.0 - 0.3 * (i - step))
             yield image
 
     encode(path, frames(), fps)

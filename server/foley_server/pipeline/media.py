@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import av
 import numpy as np
@@ -139,7 +139,7 @@ def decode_frames(
         size: tuple[int, int] | None = None
         t = start_s
         try:
-            for frame in _frames_from(container, stream, lo, origin, tb):
+            for frame in _frames_from(path, container, stream, lo, origin, tb):
                 pts = frame.pts
                 if pts is None:
                     continue
@@ -161,8 +161,13 @@ def decode_frames(
             raise MediaError(f"{path} is damaged near {t:.2f} s ({exc}); re-export or re-copy the media") from None
 
 
-def _frames_from(container, stream, lo: float, origin: float, tb: float) -> Iterator:
-    """Decoded frames of `stream` from a point at or before media time `lo` (seeking when far in)."""
+def _frames_from(path: Path, container, stream, lo: float, origin: float, tb: float) -> Iterator:
+    """Decoded frames of `stream` from a point at or before media time `lo` (seeking when far in).
+
+    Seeks land on a keyframe before the asked time in indexed files (MP4, MOV, MKV); in streams
+    without an index (MPEG-TS) they can land after it, so the first picture is checked and the seek
+    retried further back, and at last the file is read again from its beginning.
+    """
     margin = SEEK_MARGIN_S
     seeked = False
     while lo - margin > 0:
@@ -179,9 +184,13 @@ def _frames_from(container, stream, lo: float, origin: float, tb: float) -> Iter
             yield from frames
             return
         margin *= 4  # the first picture came after the range's start: seek further back
-    if seeked:
-        container.seek(stream.start_time or 0, stream=stream, backward=True, any_frame=False)
-    yield from container.decode(stream)
+    if not seeked:
+        yield from container.decode(stream)
+        return
+    with _open(path) as again:
+        fresh = again.streams.video[0]
+        fresh.thread_type = stream.thread_type
+        yield from again.decode(fresh)
 
 
 def expected_frames(duration_s: float, rate: float) -> int:
