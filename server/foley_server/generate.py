@@ -14,7 +14,7 @@ from .errors import OutputError, TimelineError
 from .pictures import waveform_png
 from .pipeline.plan import parse_prompt_args
 from .pipeline.run import JobOutcome, run_job
-from .storage import atomic_path, default_output_dir, ensure_writable_dir
+from .storage import default_output_dir, ensure_writable_dir
 from .terminal import ProgressBars, stage_table
 
 
@@ -55,8 +55,7 @@ def generate(
         outcome.seconds["pictures"] = time.perf_counter() - t0
         outcome.wall_s += outcome.seconds["pictures"]
     try:
-        with atomic_path(output_path) as tmp:
-            write_timeline(outcome.timeline, tmp, format_suffix=output_path.suffix)
+        write_timeline(outcome.timeline, output_path)  # atomic: temp file, fsync, rename
     except FoleyOtioError as exc:
         raise OutputError(str(exc)) from None
     return outcome

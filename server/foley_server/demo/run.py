@@ -8,7 +8,6 @@ import opentimelineio as otio
 from foley_otio.timeline_io import write_timeline
 
 from ..generate import generate, report
-from ..storage import atomic_path
 from ..terminal import ProgressBars
 from .footage import write_bouncing_ball, write_door, write_walker
 from .preview import write_preview
@@ -57,8 +56,7 @@ def make_demo_cut(folder: Path) -> tuple[Path, dict[str, str]]:
     timeline = otio.schema.Timeline(name="Foley Bridge demo", global_start_time=otio.opentime.RationalTime(86400, RATE))
     timeline.tracks.append(track)
     cut = folder / "demo_cut.otio"
-    with atomic_path(cut) as tmp:
-        write_timeline(timeline, tmp, format_suffix=".otio")
+    write_timeline(timeline, cut)
     return cut, cli_prompts
 
 
