@@ -128,7 +128,7 @@ def test_an_unexpected_analysis_crash_fails_the_clip_instead_of_hanging(tmp_path
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(analysis, "decode_frames", broken)
+    monkeypatch.setattr(analysis, "decode_frames_elsewhere", broken)
     timeline = timeline_with([otio_clip(event_clip(tmp_path, "S", Fraction(25)))], Fraction(25))
     outcome = run_job(timeline, tmp_path / "wavs")
     assert [c.ok for c in outcome.clips] == [False]

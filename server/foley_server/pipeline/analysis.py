@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
-from typing import Callable, Iterator
+from contextlib import closing
+from typing import Callable
 
 from ..config import Profile
 from ..engines.base import CancelToken, VisualEvents
 from ..errors import Cancelled, FoleyError, MediaError
-from .media import decode_frames, expected_frames, probe_video
+from .decode_process import decode_frames_elsewhere
+from .media import expected_frames, probe_video
 from .plan import ClipTask
 from .vision import FINAL_LAG_S, VisualAnalyzer
 
 _PUBLISH_EVERY_FRAMES = 25
-_PREFETCH_FRAMES = 16  # small grey frames: a few hundred KB at most
-_END = object()
-
-
-def prefetched(items: Iterator, depth: int = _PREFETCH_FRAMES) -> Iterator:
-    """Run an iterator in its own thread, `depth` items ahead: decoding overlaps the analysis."""
-    buffer: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        buffer.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            buffer.put(_END)
-        except BaseException as exc:  # handed to the consumer, raised there
-            buffer.put(exc)
-
-    worker = threading.Thread(target=produce, name="foley-decode", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = buffer.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
 
 
 class ClipAnalysis:
@@ -89,21 +53,23 @@ class ClipAnalysis:
                 self._probed = True
                 self._cond.notify_all()
             see_s, frames = 0.0, 0
-            frames_iter = prefetched(decode_frames(task.media_path, task.media_start_s, task.duration_s,
-                                                   height=self.profile.analysis_height, fps=self.profile.sampling_fps))
-            for t, frame in frames_iter:
-                s0 = time.perf_counter()
-                with self._cond:
-                    self._analyzer.feed(t, frame)
-                    frames += 1
+            frames_in = decode_frames_elsewhere(
+                task.media_path, task.media_start_s, task.duration_s, height=self.profile.analysis_height,
+                frame_size=(info.width, info.height), fps=self.profile.sampling_fps)
+            with closing(frames_in):  # stops the decoder child at once on cancel or error
+                for t, frame in frames_in:
+                    s0 = time.perf_counter()
+                    with self._cond:
+                        self._analyzer.feed(t, frame)
+                        frames += 1
+                        if frames % _PUBLISH_EVERY_FRAMES == 0:
+                            self._frontier = t
+                            self._cond.notify_all()
+                    see_s += time.perf_counter() - s0
                     if frames % _PUBLISH_EVERY_FRAMES == 0:
-                        self._frontier = t
-                        self._cond.notify_all()
-                see_s += time.perf_counter() - s0
-                if frames % _PUBLISH_EVERY_FRAMES == 0:
-                    if self.cancel.cancelled:
-                        raise Cancelled("cancelled by the user")
-                    self.on_progress(frames, expected)
+                        if self.cancel.cancelled:
+                            raise Cancelled("cancelled by the user")
+                        self.on_progress(frames, expected)
             if frames == 0:
                 raise MediaError(f"clip {task.name!r}: no video frames in its source range of {task.media_path}; "
                                  "check the clip's in/out points against the media length")

@@ -126,6 +126,9 @@ def decode_frames(
             threads = (os.cpu_count() or 1) > 4
         if threads:
             stream.thread_type = "AUTO"
+        else:
+            # FFmpeg's default slice threads would take the core analysis and generation run on.
+            stream.codec_context.thread_count = 1
         tb = float(stream.time_base)
         origin = _origin_s(stream)
         half = 0.5 / rate

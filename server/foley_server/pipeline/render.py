@@ -145,15 +145,15 @@ def render_windows(
         yield out(np.zeros((0, OUTPUT_CHANNELS), dtype=np.float32), True)
 
 
-def _edge_gains(start: int, n: int, total: int, fade_in: int, fade_out: int) -> np.ndarray:
-    """Per-frame gain of the edge fades for frames [start, start + n) of a clip of `total`."""
-    idx = np.arange(start, start + n)
-    g = np.ones(n, dtype=np.float32)
-    if fade_in > 0:
-        g *= np.clip((idx + 0.5) / fade_in, 0.0, 1.0).astype(np.float32)
-    if fade_out > 0:
-        g *= np.clip((total - idx - 0.5) / fade_out, 0.0, 1.0).astype(np.float32)
-    return g[:, None]
+def _apply_edge_fades(block: np.ndarray, start: int, total: int, fade_in: int, fade_out: int) -> None:
+    """Fade in/out, in place, whatever part of frames [start, start + len(block)) lies in the edges."""
+    n = block.shape[0]
+    if start < fade_in:
+        idx = np.arange(start, min(start + n, fade_in))
+        block[: len(idx)] *= ((idx + 0.5) / fade_in).astype(np.float32)[:, None]
+    if start + n > total - fade_out:
+        idx = np.arange(max(start, total - fade_out), start + n)
+        block[idx[0] - start :] *= np.clip((total - idx - 0.5) / fade_out, 0.0, 1.0).astype(np.float32)[:, None]
 
 
 def render_clip(
@@ -172,6 +172,8 @@ def render_clip(
     meter = StreamingLoudness(OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS)
     scratch = scratch_file(wav_path.parent, ".wav")
     windows = 0
+    # Kept in pass 1, where it hides behind decoding; the mastering gain scales it afterwards.
+    overview = _Overview(int(round(request.duration_s * OUTPUT_SAMPLE_RATE)))
 
     def on_window(done: int, total: int) -> None:
         nonlocal windows
@@ -184,6 +186,7 @@ def render_clip(
             for block in render_windows(engine, request, on_window, cancel, events_for):
                 raw.write(block)
                 meter.feed(block)
+                overview.feed(block)
         seconds["generate"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -193,7 +196,6 @@ def render_clip(
         frames = sf.info(str(scratch)).frames
         fade_in = int(round(master.fade_in_s * OUTPUT_SAMPLE_RATE))
         fade_out = int(round(master.fade_out_s * OUTPUT_SAMPLE_RATE))
-        overview = _Overview(frames)
         with atomic_path(wav_path) as tmp:
             with sf.SoundFile(scratch, "r") as src, sf.SoundFile(
                 tmp, "w", OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, OUTPUT_SUBTYPE, format="WAV"
@@ -201,10 +203,10 @@ def render_clip(
                 pos = 0
                 for block in src.blocks(blocksize=_IO_BLOCK, dtype="float32", always_2d=True):
                     cancel.raise_if_cancelled()
-                    block = block * gain * _edge_gains(pos, block.shape[0], frames, fade_in, fade_out)
+                    block *= gain
+                    _apply_edge_fades(block, pos, frames, fade_in, fade_out)
                     np.clip(block, -1.0, 1.0, out=block)
                     dst.write(block)
-                    overview.feed(block)
                     pos += block.shape[0]
                     progress("master", pos, frames)
                 cancel.raise_if_cancelled()  # last chance before the file becomes visible
@@ -219,7 +221,7 @@ def render_clip(
         measured_lufs=lufs,
         measured_true_peak_dbtp=peak,
         gain_db=gain_db,
-        overview=overview.result(),
+        overview=np.clip(overview.result() * gain, -1.0, 1.0),
         seconds=seconds,
     )
 
@@ -235,7 +237,7 @@ class _Overview:
         self.pos = 0
 
     def feed(self, block: np.ndarray) -> None:
-        mono = block.mean(axis=1)
+        mono = (block[:, 0] + block[:, 1]) * 0.5  # blocks are stereo; .mean(axis=1) is ~8x slower
         if mono.shape[0] == 0:
             return
         first_bin = self.pos // self.per_bin

@@ -1,0 +1,258 @@
+"""Decoding in child processes, frames handed over through shared memory.
+
+PyAV lets go of the GIL around every FFmpeg call and must take it back several times a frame; in a
+process where analysis and generation run Python at the same time, each take-back waits for the
+interpreter's switch interval, and decoding a long clip slowed by a third (measured with
+bench/pipeline_vs_decode.py). A child process has a GIL of its own, and a ring of frame slots in
+shared memory lets it run ahead without this process taking part in every frame.
+
+Children are started once and kept (starting one imports the main module and PyAV again, ~0.2 s):
+one per clip being decoded at the same time, idle ones reused.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import struct
+import threading
+from collections.abc import Iterator
+from multiprocessing import shared_memory
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import FoleyError, MediaError
+from .media import analysis_size, decode_frames
+
+SLOTS = 32  # frames a child may run ahead: ~1 s of video, about 1 MB at 144p
+# Frames announced to the parent at a time: a wake-up per frame let the parent's thread take the
+# child's core 3000 times in a 2-minute clip and made decoding ~7 % slower than in one process.
+BATCH = 8
+_POLL_S = 0.2  # how often a blocked side looks whether the other one gave up
+_STOP_WAIT_S = 5.0  # a child asked to stop that has not within this is killed
+# Header of the shared block: frame height and width (set by the child before its first wake-up;
+# frames never change size), and the parent's stop request.
+# Protocol: the child posts one wake-up per BATCH frames written, then at the end sends
+# (frames written, error) through its pipe and posts one more. Frames are read only up to what a
+# wake-up or that message vouches for, so no unsynchronised counter is ever trusted (weakly ordered
+# CPUs such as Apple silicon could show a counter before the frame data).
+_ROWS, _COLS, _STOP = range(3)
+_HEADER = struct.Struct("<qqq")
+
+
+def _context() -> mp.context.BaseContext:
+    """spawn: a clean interpreter, safe however many threads this process runs, on every OS."""
+    return mp.get_context("spawn")
+
+
+class _Ring:
+    """The shared block: header, one time per slot, then the frame slots."""
+
+    def __init__(self, shm: shared_memory.SharedMemory, slot_bytes: int) -> None:
+        self.shm = shm
+        self.times = np.ndarray((SLOTS,), dtype=np.float64, buffer=shm.buf, offset=_HEADER.size)
+        self.data = np.ndarray((SLOTS, slot_bytes), dtype=np.uint8, buffer=shm.buf, offset=_HEADER.size + 8 * SLOTS)
+
+    @staticmethod
+    def size(slot_bytes: int) -> int:
+        return _HEADER.size + 8 * SLOTS + SLOTS * slot_bytes
+
+    def get(self, field: int) -> int:
+        return struct.unpack_from("<q", self.shm.buf, 8 * field)[0]
+
+    def set(self, field: int, value: int) -> None:
+        struct.pack_into("<q", self.shm.buf, 8 * field, value)
+
+    def close(self) -> None:
+        del self.times, self.data  # numpy views must go before the mapping can close
+        self.shm.close()
+
+
+def _serve(conn, free, filled) -> None:
+    """Child process: decode each requested range into its ring, then say how it ended."""
+    while True:
+        request = conn.recv()
+        if request is None:
+            return
+        if request == "ready?":
+            conn.send("ready")
+            continue
+        shm_name, slot_bytes, path, start_s, duration_s, height, fps, threads = request
+        # Attaching registers the block with the resource tracker this child shares with its
+        # parent (a set: no second entry); the parent unlinks it.
+        ring = _Ring(shared_memory.SharedMemory(name=shm_name), slot_bytes)
+        written, error = 0, None
+        try:
+            for t, frame in decode_frames(path, start_s, duration_s, height=height, fps=fps, threads=threads):
+                while not free.acquire(timeout=_POLL_S):
+                    if ring.get(_STOP):
+                        break
+                else:
+                    if frame.nbytes > slot_bytes:
+                        raise MediaError(f"{path}: a frame of {frame.shape[1]}x{frame.shape[0]} is larger than the "
+                                         "analysis size probed from the file (the stream changes resolution)")
+                    slot = written % SLOTS
+                    ring.times[slot] = t
+                    ring.data[slot, : frame.nbytes] = frame.reshape(-1)
+                    ring.set(_ROWS, frame.shape[0])
+                    ring.set(_COLS, frame.shape[1])
+                    written += 1
+                    if written % BATCH == 0:
+                        filled.release()
+                    if not ring.get(_STOP):
+                        continue
+                break  # asked to stop
+        except Exception as exc:  # reaches the parent as a message; the child serves on
+            error = (type(exc).__name__, str(exc))
+        finally:
+            ring.close()
+        conn.send((written, error))
+        filled.release()
+
+
+class _Child:
+    """One decoder process with its two semaphores: free slots, and a wake-up for new frames or the end."""
+
+    def __init__(self) -> None:
+        ctx = _context()
+        self.free, self.filled = ctx.Semaphore(SLOTS), ctx.Semaphore(0)
+        self.conn, child_conn = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child_conn, self.free, self.filled),
+                                   name="foley-decode", daemon=True)
+        self.process.start()
+        child_conn.close()
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class _Pool:
+    """Idle children, reused; a child that misbehaved is killed, never returned."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Child] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> _Child:
+        with self._lock:
+            while self._idle:
+                child = self._idle.pop()
+                if child.alive():
+                    return child
+        return _Child()
+
+    def give_back(self, child: _Child) -> None:
+        with self._lock:
+            self._idle.append(child)
+
+
+_pool = _Pool()
+
+
+def warm_up() -> None:
+    """Start a decoder child now (a long-running server does this once) rather than on the first clip."""
+    child = _pool.take()
+    child.conn.send("ready?")
+    child.conn.recv()
+    _pool.give_back(child)
+
+
+def decode_frames_elsewhere(
+    path: str | Path, start_s: float, duration_s: float, *, height: int, frame_size: tuple[int, int],
+    fps: float = 0, threads: bool | None = None,
+) -> Iterator[tuple[float, np.ndarray]]:
+    """`decode_frames` run in a child process: the same frames, times and errors.
+
+    `frame_size` is the (width, height) of the source picture (from `probe_video`); it sizes the
+    shared slots. Closing the iterator early stops the child's decoding.
+    """
+    width, rows = analysis_size(frame_size[0], frame_size[1], height)
+    slot_bytes = width * rows
+    shm = shared_memory.SharedMemory(create=True, size=_Ring.size(slot_bytes))
+    ring = _Ring(shm, slot_bytes)
+    ring.shm.buf[: _HEADER.size] = bytes(_HEADER.size)
+    child = _pool.take()
+    child.conn.send((shm.name, slot_bytes, str(path), start_s, duration_s, height, fps, threads))
+    reader = _Reader(child, ring, path)
+    ended = healthy = False
+    try:
+        while True:
+            end = reader.wait()
+            yield from reader.frames_until(end[0] if end else reader.announced)
+            if end is None:
+                continue
+            ended = True
+            reader.settle(end[0])
+            healthy = True
+            error = end[1]
+            if error is not None:
+                kind, message = error
+                if kind == "MediaError":
+                    raise MediaError(message)
+                raise FoleyError(f"decoding {path} failed ({kind}: {message}); re-export or re-copy the media")
+            return
+    finally:
+        if not ended:
+            healthy = reader.stop()
+        ring.close()
+        shm.unlink()
+        if healthy:
+            _pool.give_back(child)
+        else:
+            child.kill()
+
+
+class _Reader:
+    """The parent's side of one range: wake-ups taken, frames read, and putting the child back as it was."""
+
+    def __init__(self, child: _Child, ring: _Ring, path: str | Path) -> None:
+        self.child, self.ring, self.path = child, ring, path
+        self.read = self.wakeups = self.announced = 0
+
+    def wait(self) -> tuple[int, tuple | None] | None:
+        """Block for the next wake-up; (frames written, error) once the child has ended, else None."""
+        while not self.child.filled.acquire(timeout=_POLL_S):
+            if not self.child.alive():
+                raise FoleyError(f"the decoder process for {self.path} ended unexpectedly (exit code "
+                                 f"{self.child.process.exitcode}); if this repeats, check free memory and report it")
+        self.wakeups += 1
+        if self.child.conn.poll():
+            return self.child.conn.recv()
+        self.announced += BATCH
+        return None
+
+    def frames_until(self, count: int) -> Iterator[tuple[float, np.ndarray]]:
+        rows, cols = self.ring.get(_ROWS), self.ring.get(_COLS)
+        while self.read < count:
+            slot = self.read % SLOTS
+            frame = self.ring.data[slot, : rows * cols].reshape(rows, cols).copy()
+            t = float(self.ring.times[slot])
+            self.child.free.release()
+            self.read += 1
+            yield t, frame
+
+    def settle(self, written: int) -> None:
+        """After the end: give back unread slots and take the wake-ups still due, so the next range starts clean."""
+        for _ in range(written - self.read):
+            self.child.free.release()
+        for _ in range(written // BATCH + 1 - self.wakeups):
+            self.child.filled.acquire()
+
+    def stop(self) -> bool:
+        """Stop a child mid-range; False if it did not stop (it is then killed, not reused)."""
+        self.ring.set(_STOP, 1)
+        try:
+            while True:
+                if not self.child.alive() or not self.child.conn.poll(_STOP_WAIT_S):
+                    return False
+                message = self.child.conn.recv()
+                break
+        except (EOFError, OSError):  # it died meanwhile
+            return False
+        self.settle(message[0])
+        return True
