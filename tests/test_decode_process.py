@@ -76,3 +76,12 @@ def test_a_child_that_dies_fails_the_clip_clearly_and_is_replaced(video):
     with pytest.raises(FoleyError, match="decoder process .* ended unexpectedly"):
         list(frames)
     assert len(list(_elsewhere(video, 0.0, 1.0))) == 25
+
+
+def test_shutdown_ends_idle_children_and_the_next_range_starts_a_new_one(video):
+    decode_process.warm_up(wait=True)
+    idle = [c.process for c in decode_process._pool._idle]
+    assert idle and all(p.is_alive() for p in idle)
+    decode_process.shutdown()
+    assert not decode_process._pool._idle and not any(p.is_alive() for p in idle)
+    assert len(list(_elsewhere(video, 0.0, 1.0))) == 25

@@ -12,6 +12,7 @@ from foley_otio.timeline_io import read_timeline, write_timeline
 
 from .errors import OutputError, TimelineError
 from .pictures import waveform_png
+from .pipeline import decode_process
 from .pipeline.plan import parse_prompt_args
 from .pipeline.run import JobOutcome, run_job
 from .storage import default_output_dir, ensure_writable_dir
@@ -34,6 +35,7 @@ def generate(
     progress=None,
 ) -> JobOutcome:
     """The whole round trip through OTIO files; raises FoleyError before writing anything on bad input."""
+    decode_process.warm_up()  # starts while the timeline is read and planned
     try:
         timeline = read_timeline(input_path, rate=edl_rate)
     except FoleyOtioError as exc:

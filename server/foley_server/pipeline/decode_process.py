@@ -139,27 +139,52 @@ class _Pool:
         self._lock = threading.Lock()
 
     def take(self) -> _Child:
+        return self.take_idle_or_none() or _Child()
+
+    def take_idle_or_none(self) -> _Child | None:
         with self._lock:
             while self._idle:
                 child = self._idle.pop()
                 if child.alive():
                     return child
-        return _Child()
+        return None
 
     def give_back(self, child: _Child) -> None:
         with self._lock:
             self._idle.append(child)
 
+    def close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for child in idle:
+            try:
+                child.conn.send(None)
+            except OSError:
+                pass
+            child.process.join(timeout=_STOP_WAIT_S)
+            if child.process.is_alive():
+                child.kill()
+
 
 _pool = _Pool()
 
 
-def warm_up() -> None:
-    """Start a decoder child now (a long-running server does this once) rather than on the first clip."""
-    child = _pool.take()
-    child.conn.send("ready?")
-    child.conn.recv()
+def warm_up(wait: bool = False) -> None:
+    """Have a decoder child starting before the first clip needs it (a server at start, a CLI run early on).
+
+    Starting one takes 0.1-1 s (a fresh interpreter imports the main module and PyAV); with
+    `wait`, return only once it is ready (benchmarks keep that out of their timings).
+    """
+    child = _pool.take_idle_or_none() or _Child()
+    if wait:
+        child.conn.send("ready?")
+        child.conn.recv()
     _pool.give_back(child)
+
+
+def shutdown() -> None:
+    """End the idle decoder children (a server stopping; a benchmark that wants their peak memory)."""
+    _pool.close_idle()
 
 
 def decode_frames_elsewhere(
