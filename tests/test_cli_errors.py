@@ -128,7 +128,10 @@ def test_console_script_runs_and_reports_errors_with_exit_code(tmp_path):
     assert "missing.otio" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_ctrl_c_exits_130_and_leaves_no_files(tmp_path):
+@pytest.mark.parametrize("whole_group", [False, True], ids=["process", "terminal-group"])
+def test_ctrl_c_exits_130_and_leaves_no_files(tmp_path, whole_group):
+    # A terminal's Ctrl-C reaches the whole process group, the decoder child included.
+    import os
     import signal
     import time
 
@@ -143,14 +146,27 @@ def test_ctrl_c_exits_130_and_leaves_no_files(tmp_path):
     cut = _cut(tmp_path, [clip])
     wavs = tmp_path / "out.otio.foley"
     proc = subprocess.Popen([str(Path(sys.executable).with_name("foley")), "generate", str(cut), "-o", str(tmp_path / "out.otio"), "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline and not (wavs.exists() and any(wavs.iterdir())):
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    if whole_group:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted" in err
+    assert "Traceback" not in err, err  # the decoder child leaves interrupts to its parent
     assert list(wavs.iterdir()) == []  # neither a WAV nor a temp file
     assert not (tmp_path / "out.otio").exists()
+    deadline = time.time() + 10  # and no process of the run is left behind
+    while time.time() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a process of the interrupted run is still alive")

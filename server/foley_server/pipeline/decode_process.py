@@ -13,6 +13,7 @@ one per clip being decoded at the same time, idle ones reused.
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 import struct
 import threading
 from collections.abc import Iterator
@@ -70,6 +71,8 @@ class _Ring:
 
 def _serve(conn, free, filled) -> None:
     """Child process: decode each requested range into its ring, then say how it ended."""
+    # The parent decides what an interrupt stops, and stops or ends this child itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         request = conn.recv()
         if request is None:
@@ -119,7 +122,15 @@ class _Child:
         self.conn, child_conn = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(child_conn, self.free, self.filled),
                                    name="foley-decode", daemon=True)
-        self.process.start()
+        # Born with SIGINT blocked (the mask survives fork and exec): a terminal's Ctrl-C reaches the
+        # whole process group, and a child still importing would print a traceback of its own.
+        masking = hasattr(signal, "pthread_sigmask")
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masking else None
+        try:
+            self.process.start()
+        finally:
+            if masking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
         child_conn.close()
 
     def alive(self) -> bool:
