@@ -13,6 +13,7 @@ from foley_otio.timeline_io import read_timeline
 
 from ..engines.base import Engine, create_engine
 from ..errors import FoleyError
+from ..pipeline import decode_process
 from ..pipeline.run import run_job
 from .store import JobStore
 
@@ -35,12 +36,14 @@ class JobWorker:
         for job in self.store.unfinished():
             if job.state == "running":
                 self.store.set_state(job.id, "queued")
+        decode_process.warm_up()  # the first job then spends no time starting a decoder
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=30)
+        decode_process.shutdown()
 
     def wake(self) -> None:
         self._wake.set()
