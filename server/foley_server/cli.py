@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-origin", action="append", default=[], help="web origin allowed to call (repeatable)")
     serve.add_argument("--allow-root", action="append", type=Path, default=[],
                        help="folder timelines, media and outputs may be in (repeatable; default: your home folder)")
+    serve.add_argument("--devices", default="auto", help="auto (every CUDA GPU, else cpu), cpu, or e.g. cuda:0,cuda:1; one worker each")
+    serve.add_argument("--engine", help="engine to load at start so the first job spends no time loading it")
+    serve.add_argument("--keep-days", type=float, default=30.0, help="forget finished jobs after this many days (WAVs stay)")
+    serve.add_argument("--keep-mb", type=float, default=256.0,
+                       help="keep at most this much finished-job data in the data dir, oldest forgotten first")
     sub.add_parser("doctor", help="what works here: decoder, device, engines")
     sub.add_parser("engines", help="list engines and their sound models")
     return parser

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from pathlib import Path
 
+import opentimelineio as otio
 from fastapi import FastAPI, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from foley_otio.errors import FoleyOtioError
+from foley_otio.timeline_io import read_timeline
 
 from .. import __version__
 from ..config import PROFILES
 from ..engines.base import create_engine, engine_names
+from ..jobs.scheduler import Scheduler
 from ..jobs.store import IdempotencyConflict, JobStore
-from ..jobs.worker import JobWorker
 from .events import EventHub
-from .paths import PathRefused, resolve_under
+from .paths import PathRefused, check_media_under, resolve_under, safe_file_name
 from .schemas import JobAccepted, JobRequest, JobStatus
 from .timeline_limits import TimelineRefused, check_timeline_json
 from .security import BodyTooLarge, SecurityMiddleware
@@ -29,10 +33,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     started = time.time()
     store = JobStore(settings.data_dir / "jobs.sqlite")
     hub = EventHub()
-    worker = JobWorker(store, hub.publish)
-    app.state.store, app.state.worker = store, worker
-    app.router.on_startup.append(worker.start)
-    app.router.on_shutdown.append(worker.stop)
+    scheduler = Scheduler(store, hub.publish, list(settings.devices), preload=settings.preload_engine,
+                          keep_days=settings.keep_days, keep_mb=settings.keep_mb)
+    app.state.store, app.state.scheduler = store, scheduler
+    app.router.on_startup.append(scheduler.start)
+    app.router.on_shutdown.append(scheduler.stop)
     roots = [Path(r) for r in settings.allowed_roots]
 
     @app.post("/v1/jobs", status_code=202, response_model=JobAccepted)
@@ -42,17 +47,27 @@ def create_app(settings: ServerSettings) -> FastAPI:
         try:
             if job.timeline is not None:
                 check_timeline_json(job.timeline)
+                timeline = otio.adapters.read_from_string(json.dumps(job.timeline), "otio_json")
+                if not isinstance(timeline, otio.schema.Timeline):
+                    raise HTTPException(422, "`timeline` is OTIO JSON but not a Timeline; export the whole timeline")
             else:
                 body["timeline_path"] = str(resolve_under(job.timeline_path, roots, "timeline_path"))
+                timeline = read_timeline(body["timeline_path"])
             body["output_dir"] = str(resolve_under(job.output_dir, roots, "output_dir"))
+            check_media_under(timeline, [c.clip_id for c in job.clips], roots)
         except (PathRefused, TimelineRefused) as exc:
             raise HTTPException(exc.status, str(exc)) from None
+        except FoleyOtioError as exc:  # unknown clip ids, retimed clips, unreadable timeline files
+            raise HTTPException(422, str(exc)) from None
+        except ValueError as exc:  # OTIO's parser on a structurally wrong document
+            raise HTTPException(422, f"`timeline` is not a readable OTIO timeline: {exc}") from None
         try:
-            created, _ = store.create(body, idempotency_key)
+            created, fresh = store.create(body, idempotency_key)
         except IdempotencyConflict as exc:
             raise HTTPException(422, str(exc)) from None
-        hub.publish({"type": "queued", "job_id": created.id})
-        worker.wake()
+        if fresh:
+            scheduler.publish({"type": "queued", "job_id": created.id})
+            scheduler.wake()
         base = f"/v1/jobs/{created.id}"
         return JobAccepted(job_id=created.id, status_url=base, result_url=f"{base}/result", events_url=f"{base}/events")
 
@@ -64,6 +79,37 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @app.get("/v1/jobs/{job_id}", response_model=JobStatus)
     def job_status(job_id: str) -> JobStatus:
         return _status(store, job_id)
+
+    @app.post("/v1/jobs/{job_id}/cancel", status_code=202, response_model=JobStatus)
+    def cancel(job_id: str) -> JobStatus:
+        """Stop a queued or running job (within a second for the procedural engine); WAVs already delivered stay."""
+        job = store.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id}")
+        if not scheduler.cancel(job_id):
+            job = store.get(job_id)
+            raise HTTPException(409, f"job {job_id} is already {job.state}; nothing to cancel")
+        return _status(store, job_id)
+
+    @app.get("/v1/jobs/{job_id}/files/{name}")
+    def job_file(job_id: str, name: str) -> FileResponse:
+        """A WAV the job delivered, for a client on another machine; only files of that job, by plain name."""
+        job = store.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id}")
+        try:
+            name = safe_file_name(name)
+        except PathRefused as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        delivered = {Path(c["wav_path"]).name: Path(c["wav_path"]) for c in store.clips(job_id).values() if c["wav_path"]}
+        for placement in (job.result or {}).get("placements", []):
+            delivered.setdefault(Path(placement["path"]).name, Path(placement["path"]))
+        path = delivered.get(name)
+        if path is None:
+            raise HTTPException(404, f"job {job_id} delivered no file named {name!r}; see its result's placements")
+        if not path.is_file():
+            raise HTTPException(410, f"{path} was delivered but is gone (moved or deleted in the output folder)")
+        return FileResponse(path, media_type="audio/wav", filename=name)
 
     async def stream(websocket: WebSocket, job_id: str | None) -> None:
         """Current state first (late subscribers catch up), then events as they happen."""
@@ -121,12 +167,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @app.get("/v1/health")
     def health() -> dict:
-        """Version, engines, queue sizes and uptime: what a plugin shows as server status."""
+        """Version, engines (loaded where), queue sizes, workers and uptime: what a plugin shows as server status."""
+        loaded = scheduler.engines()
         return {
             "status": "ok",
             "version": __version__,
-            "engines": [_engine_info(name) for name in engine_names()],
+            "engines": [_engine_info(name, loaded.get(name, [])) for name in engine_names()],
             "queue": {state: count for state, count in store.counts().items() if state in ("queued", "running")},
+            "workers": {"devices": list(settings.devices), "busy": scheduler.busy()},
             "uptime_s": round(time.time() - started, 3),
             "token_required": settings.token is not None,
         }
@@ -134,7 +182,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     @app.get("/v1/engines")
     def engines() -> dict:
         """Every engine with its models, so plugins can fill their engine and profile menus."""
-        return {"engines": [_engine_info(name, with_models=True) for name in engine_names()],
+        loaded = scheduler.engines()
+        return {"engines": [_engine_info(name, loaded.get(name, []), with_models=True) for name in engine_names()],
                 "profiles": list(PROFILES)}
 
     app.add_middleware(SecurityMiddleware, settings=settings)
@@ -149,11 +198,11 @@ def _status(store: JobStore, job_id: str) -> JobStatus:
                      clips=store.clips(job.id), error=job.error)
 
 
-def _engine_info(name: str, with_models: bool = False) -> dict:
+def _engine_info(name: str, loaded_on: list[str], with_models: bool = False) -> dict:
     engine = create_engine(name)
     caps = engine.capabilities()
     info = {"name": name, "needs_weights": caps.needs_weights, "devices": list(caps.devices),
-            "sample_rate": caps.sample_rate, "loaded": False}
+            "sample_rate": caps.sample_rate, "loaded": bool(loaded_on), "loaded_on": loaded_on}
     models = getattr(engine, "models", None)
     if with_models and callable(models):
         info["models"] = models()

@@ -41,3 +41,12 @@ def safe_file_name(raw: str) -> str:
     if pure.is_absolute() or len(pure.parts) != 1 or raw in (".", "..") or raw.startswith("."):
         raise PathRefused(400, f"file name {raw!r} must be a plain name inside the job's folder")
     return raw
+
+
+def check_media_under(timeline, selectors: list[str] | None, roots: list[Path]) -> None:
+    """Every media file the job would read must lie under the allowed roots (checked before queueing)."""
+    from foley_otio import select_clips
+
+    for clip in select_clips(timeline, selectors or []):
+        if clip.media_path:
+            resolve_under(str(clip.media_path), roots, f"media of clip {clip.name!r}")

@@ -37,6 +37,10 @@ class ServerSettings:
     allowed_origins: tuple[str, ...] = ()  # web origins allowed to call (editors' plugins send none)
     max_body_bytes: int = MAX_BODY_BYTES
     allowed_roots: tuple[str, ...] = ()  # folders timelines, media and outputs must lie in; default: home
+    devices: tuple[str, ...] = ("cpu",)  # one worker per device
+    preload_engine: str | None = None  # loaded at start, so the first job spends no time loading it
+    keep_days: float = 30.0  # finished jobs are forgotten after this long (their WAVs stay)
+    keep_mb: float = 256.0  # and the oldest finished jobs beyond this much stored request/result data
 
     @property
     def allowed_hosts(self) -> set[str]:

@@ -141,6 +141,46 @@ class JobStore:
             )
         return self.get(job_id)
 
+    def claim(self) -> Job | None:
+        """Take the oldest queued job for a worker, marking it running; two workers never get the same job."""
+        with self._lock:
+            row = self._db.execute("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created LIMIT 1").fetchone()
+            if row is None:
+                return None
+            self._db.execute("UPDATE jobs SET state = 'running', updated = ? WHERE id = ?", (time.time(), row[0]))
+        return self.get(row[0])
+
+    def cancel_if_queued(self, job_id: str) -> bool:
+        """Cancel a job no worker has claimed yet; False if it is not queued (any more)."""
+        with self._lock:
+            changed = self._db.execute(
+                "UPDATE jobs SET state = 'cancelled', updated = ?, error = 'cancelled by the user' "
+                "WHERE id = ? AND state = 'queued'", (time.time(), job_id)).rowcount
+        return changed == 1
+
+    def forget_finished(self, *, older_than: float, keep_bytes: int) -> list[str]:
+        """Delete finished jobs updated before `older_than`, then the oldest finished ones until the
+        stored requests and results fit in `keep_bytes`; returns the ids. Their WAVs are not touched."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, updated, LENGTH(request) + COALESCE(LENGTH(result), 0) FROM jobs "
+                "WHERE state IN ('done', 'failed', 'cancelled') ORDER BY updated"
+            ).fetchall()
+            active = self._db.execute(
+                "SELECT COALESCE(SUM(LENGTH(request) + COALESCE(LENGTH(result), 0)), 0) FROM jobs "
+                "WHERE state IN ('queued', 'running')"
+            ).fetchone()[0]
+            total = active + sum(size for _, _, size in rows)
+            doomed = []
+            for job_id, updated, size in rows:
+                if updated < older_than or total > keep_bytes:
+                    doomed.append(job_id)
+                    total -= size
+            for job_id in doomed:
+                self._db.execute("DELETE FROM clips WHERE job_id = ?", (job_id,))
+                self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        return doomed
+
     def mark_clip(self, job_id: str, clip_id: str, state: str, *, wav_path: str | None = None, error: str | None = None) -> None:
         """Record a clip's outcome, so a resumed job does not redo finished clips."""
         with self._lock:

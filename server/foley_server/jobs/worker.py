@@ -1,115 +1,149 @@
-"""The worker: one thread, one resident engine, jobs from the store in order."""
+"""A worker: one thread per device, engines loaded once and kept resident, jobs claimed from the store."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 
 import opentimelineio as otio
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
 
-from ..engines.base import Engine, create_engine
-from ..errors import FoleyError
-from ..pipeline import decode_process
-from ..pipeline.run import run_job
+from ..config import get_profile
+from ..engines.base import CancelToken, Engine, create_engine
+from ..errors import Cancelled, FoleyError
+from ..pipeline.run import ClipOutcome, run_job
 from .store import JobStore
 
 log = logging.getLogger("foley.jobs")
 
 
 class JobWorker:
-    """Runs queued jobs one after another through engines loaded once and kept resident."""
+    """Runs queued jobs one after another on its device, through engines it loaded once."""
 
-    def __init__(self, store: JobStore, publish=lambda event: None) -> None:
+    def __init__(self, store: JobStore, device: str = "cpu", publish=lambda event: None) -> None:
         self.store = store
+        self.device = device
         self.publish = publish  # progress events for the WebSocket fan-out
-        self._engines: dict[str, Engine] = {}
+        self.engines: dict[str, Engine] = {}
+        self.current: str | None = None  # id of the job running now
+        self._cancel: CancelToken | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="foley-worker", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"foley-worker-{device}", daemon=True)
 
     def start(self) -> None:
-        # Jobs a crash left running go back to the queue; their finished clips are on record.
-        for job in self.store.unfinished():
-            if job.state == "running":
-                self.store.set_state(job.id, "queued")
-        decode_process.warm_up()  # the first job then spends no time starting a decoder
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self._cancel is not None:
+            self._cancel.cancel()
         self._wake.set()
         self._thread.join(timeout=30)
-        decode_process.shutdown()
 
     def wake(self) -> None:
         self._wake.set()
 
-    def _engine(self, name: str) -> Engine:
-        if name not in self._engines:
-            self._engines[name] = create_engine(name)
-        return self._engines[name]
+    def cancel(self, job_id: str) -> bool:
+        """Stop the job if it is the one running here; True if it was."""
+        token = self._cancel
+        if self.current == job_id and token is not None:
+            token.cancel()
+            return True
+        return False
+
+    def engine(self, name: str) -> Engine:
+        """The named engine, created and loaded on first use, resident afterwards."""
+        if name not in self.engines:
+            engine = create_engine(name)
+            engine.load(self.device, get_profile("balanced"))
+            self.engines[name] = engine
+        return self.engines[name]
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            queued = [job for job in self.store.unfinished() if job.state == "queued"]
-            if not queued:
+            job = self.store.claim()
+            if job is None:
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
                 continue
-            self._run(queued[0].id)
+            self._cancel = CancelToken()
+            self.current = job.id
+            try:
+                self._run(job.id, job.request, self._cancel)
+            finally:
+                self.current, self._cancel = None, None
 
-    def _run(self, job_id: str) -> None:
-        job = self.store.set_state(job_id, "running")
-        request = job.request
-        log.info("job %s started", job_id)
-        self.publish({"type": "started", "job_id": job_id})
+    def _run(self, job_id: str, request: dict, cancel: CancelToken) -> None:
+        started = time.perf_counter()
+        self.publish({"type": "started", "job_id": job_id, "message": f"on {self.device}"})
+        done = {clip_id: Path(c["wav_path"]) for clip_id, c in self.store.clips(job_id).items()
+                if c["state"] == "done" and c["wav_path"]}
 
         def progress(event) -> None:
             self.publish({"type": event.type, "job_id": job_id, "clip_id": event.clip_id, "stage": event.stage,
                           "done": event.done, "total": event.total, "fraction": round(event.fraction, 4),
                           "message": event.message})
 
+        def clip_finished(outcome: ClipOutcome) -> None:
+            # Recorded at once: after a crash the job resumes without redoing this clip.
+            self.store.mark_clip(job_id, outcome.task.clip_id, "done" if outcome.ok else "failed",
+                                 wav_path=str(outcome.wav_path) if outcome.ok else None, error=outcome.error)
+
+        clips = request.get("clips") or []
         try:
-            timeline = _timeline(request)
-            clips = request.get("clips") or []
+            engine_s = time.perf_counter()
+            engine = self.engine(request.get("engine", "procedural"))
+            engine_s = time.perf_counter() - engine_s
             outcome = run_job(
-                timeline,
+                _timeline(request),
                 Path(request["output_dir"]),
                 selectors=[c["clip_id"] for c in clips] or None,
                 prompts={c["clip_id"]: c["prompt"] for c in clips if c.get("prompt")},
-                engine=self._engine(request.get("engine", "procedural")),
+                negative_prompts={c["clip_id"]: c["negative_prompt"] for c in clips if c.get("negative_prompt")},
+                seeds={c["clip_id"]: c["seed"] for c in clips if c.get("seed") is not None},
+                engine=engine,
+                device=self.device,
                 profile=request.get("profile", "balanced"),
                 base_seed=request.get("seed", 0),
                 stems=request.get("stems", False),
                 progress=progress,
+                cancel=cancel,
+                done=done,
+                on_clip=clip_finished,
             )
+        except Cancelled:
+            self._finish(job_id, "cancelled", error="cancelled by the user", seconds=time.perf_counter() - started)
+            return
         except FoleyError as exc:
-            self._finish(job_id, "failed", error=str(exc))
+            self._finish(job_id, "failed", error=str(exc), seconds=time.perf_counter() - started)
             return
         except Exception as exc:  # a bug must fail the job, never kill the worker
             log.exception("job %s crashed", job_id)
-            self._finish(job_id, "failed", error=f"internal error ({type(exc).__name__}: {exc}); please report")
+            self._finish(job_id, "failed", error=f"internal error ({type(exc).__name__}: {exc}); please report",
+                         seconds=time.perf_counter() - started)
             return
-        for clip in outcome.clips:
-            self.store.mark_clip(job_id, clip.task.clip_id, "done" if clip.ok else "failed",
-                                 wav_path=str(clip.wav_path) if clip.ok else None, error=clip.error)
+        timings = dict(outcome.seconds)
+        timings["load"] = timings.get("load", 0.0) + engine_s  # loading counts once, then the engine is resident
         result = {
             "timeline": json.loads(otio.adapters.write_to_string(outcome.timeline, "otio_json")),
             "placements": [p.as_dict() for p in outcome.placements],
-            "timings": outcome.seconds,
+            "timings": timings,
             "warnings": outcome.warnings + [f"{c.task.name}: {c.error}" for c in outcome.failed],
+            "device": self.device,
+            "resumed_clips": sorted(set(done) & {c.task.clip_id for c in outcome.clips if c.ok}),
         }
         state = "done" if any(c.ok for c in outcome.clips) else "failed"
-        self._finish(job_id, state, result=result, error=None if state == "done" else "no clip could be processed")
+        self._finish(job_id, state, result=result, error=None if state == "done" else "no clip could be processed",
+                     seconds=time.perf_counter() - started)
 
-    def _finish(self, job_id: str, state: str, *, result: dict | None = None, error: str | None = None) -> None:
+    def _finish(self, job_id: str, state: str, *, seconds: float, result: dict | None = None, error: str | None = None) -> None:
         self.store.set_state(job_id, state, result=result, error=error)
-        log.info("job %s %s%s", job_id, state, f": {error}" if error else "")
-        self.publish({"type": state, "job_id": job_id, "message": error or ""})
+        self.publish({"type": state, "job_id": job_id, "message": error or "", "seconds": round(seconds, 3)})
 
 
 def _timeline(request: dict) -> otio.schema.Timeline:

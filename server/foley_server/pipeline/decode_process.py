@@ -73,8 +73,12 @@ def _serve(conn, free, filled) -> None:
     """Child process: decode each requested range into its ring, then say how it ended."""
     # The parent decides what an interrupt stops, and stops or ends this child itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = mp.parent_process()
     while True:
-        request = conn.recv()
+        try:
+            request = conn.recv()
+        except EOFError:  # the parent is gone (killed): so is our work
+            return
         if request is None:
             return
         if request == "ready?":
@@ -88,7 +92,7 @@ def _serve(conn, free, filled) -> None:
         try:
             for t, frame in decode_frames(path, start_s, duration_s, height=height, fps=fps, threads=threads):
                 while not free.acquire(timeout=_POLL_S):
-                    if ring.get(_STOP):
+                    if ring.get(_STOP) or (parent is not None and not parent.is_alive()):
                         break
                 else:
                     if frame.nbytes > slot_bytes:
@@ -109,7 +113,10 @@ def _serve(conn, free, filled) -> None:
             error = (type(exc).__name__, str(exc))
         finally:
             ring.close()
-        conn.send((written, error))
+        try:
+            conn.send((written, error))
+        except OSError:  # the parent is gone
+            return
         filled.release()
 
 

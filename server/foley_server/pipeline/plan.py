@@ -53,9 +53,14 @@ def plan_clips(
     *,
     selectors: Sequence[str] | None = None,
     prompts: Mapping[str, str] | None = None,
+    negative_prompts: Mapping[str, str] | None = None,
+    seeds: Mapping[str, int] | None = None,
     base_seed: int = 0,
 ) -> list[ClipTask]:
-    """Select clips and resolve each one's prompt and seed (command line beats clip metadata)."""
+    """Select clips and resolve each one's prompt and seed (the request beats clip metadata).
+
+    `prompts`, `negative_prompts` and `seeds` are keyed by clip name or clip id.
+    """
     prompts = dict(prompts or {})
     try:
         clips = select_clips(timeline, list(selectors or []))
@@ -64,17 +69,21 @@ def plan_clips(
     if not clips:
         raise SelectionError("the timeline has no enabled video clips; nothing to add Foley to")
     known = {c.name for c in clips} | {c.clip_id for c in clips}
-    unknown = sorted(set(prompts) - known)
+    unknown = sorted((set(prompts) | set(negative_prompts or {}) | set(seeds or {})) - known)
     if unknown:
         raise SelectionError(
             f"--prompt names clips that are not selected: {', '.join(unknown)}; "
             f"selected clips: {', '.join(c.name for c in clips)}"
         )
-    return [_task(clip, prompts, base_seed) for clip in clips]
+    return [_task(clip, prompts, negative_prompts or {}, seeds or {}, base_seed) for clip in clips]
 
 
-def _task(clip: SourceClip, prompts: Mapping[str, str], base_seed: int) -> ClipTask:
-    prompt = prompts.get(clip.clip_id, prompts.get(clip.name, clip.prompt))
+def _task(clip: SourceClip, prompts: Mapping[str, str], negative_prompts: Mapping[str, str],
+          seeds: Mapping[str, int], base_seed: int) -> ClipTask:
+    def chosen(choices: Mapping, default):
+        return choices.get(clip.clip_id, choices.get(clip.name, default))
+
+    seed = chosen(seeds, clip.seed)
     return ClipTask(
         source=clip,
         clip_id=clip.clip_id,
@@ -82,8 +91,8 @@ def _task(clip: SourceClip, prompts: Mapping[str, str], base_seed: int) -> ClipT
         media_path=Path(clip.media_path) if clip.media_path else None,
         media_start_s=clip.media_start_s,
         duration_s=clip.duration_s,
-        prompt=prompt,
-        negative_prompt=clip.negative_prompt,
-        seed=clip.seed if clip.seed is not None else clip_seed(base_seed, clip.clip_id),
+        prompt=chosen(prompts, clip.prompt),
+        negative_prompt=chosen(negative_prompts, clip.negative_prompt),
+        seed=seed if seed is not None else clip_seed(base_seed, clip.clip_id),
         wav_name=f"{safe_name(clip.name)}_{clip.clip_id[:8]}.wav",
     )

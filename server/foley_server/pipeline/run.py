@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import opentimelineio as otio
 from foley_otio import FoleyItem
@@ -75,8 +75,12 @@ class JobRunner:
         cancel: CancelToken | None = None,
         master: MasterSettings = MasterSettings(),
         stems: bool = False,
+        done: Mapping[str, Path] | None = None,
+        on_clip: Callable[[ClipOutcome], None] = lambda outcome: None,
     ) -> None:
         self.stems = stems
+        self.done = dict(done or {})  # clip id -> WAV a previous run of this job delivered
+        self.on_clip = on_clip  # told of each clip as it finishes (a server records it at once)
         self.engine = engine
         self.profile = profile
         self.output_dir = output_dir
@@ -94,23 +98,43 @@ class JobRunner:
         t0 = time.perf_counter()
         self.specs = {task.clip_id: sound_spec(task.prompt, task.negative_prompt) for task in tasks}
         self.hear_s = (time.perf_counter() - t0) / max(1, len(tasks))
-        analyses = [
-            ClipAnalysis(task, self.profile, self.cancel, self._decode_progress(task, index, len(tasks)),
-                         flow=any(layer.model in SPEED_DRIVEN for layer in self.specs[task.clip_id].layers))
-            for index, task in enumerate(tasks)
-        ]
-        worker = threading.Thread(target=lambda: [a.run() for a in analyses], name="foley-analyse", daemon=True)
+        todo = [task for task in tasks if not self._already_done(task)]
+        analyses = {
+            task.clip_id: ClipAnalysis(task, self.profile, self.cancel, self._decode_progress(task, index, len(tasks)),
+                                       flow=any(layer.model in SPEED_DRIVEN for layer in self.specs[task.clip_id].layers))
+            for index, task in enumerate(tasks) if task in todo
+        }
+        worker = threading.Thread(target=lambda: [a.run() for a in analyses.values()], name="foley-analyse", daemon=True)
         worker.start()
+
+        def every_clip() -> list[ClipOutcome]:
+            outcomes = []
+            for index, task in enumerate(tasks):
+                if task.clip_id in analyses:
+                    outcome = self._generate(task, index, len(tasks), analyses[task.clip_id])
+                else:
+                    outcome = self._resumed(task, index, len(tasks))
+                self.on_clip(outcome)
+                outcomes.append(outcome)
+            return outcomes
+
         try:
-            return _in_background_thread(
-                lambda: [self._generate(task, index, len(tasks), analyses[index]) for index, task in enumerate(tasks)],
-                self.cancel,
-            )
+            return _in_background_thread(every_clip, self.cancel)
         except BaseException:
             self.cancel.cancel()  # stop the analysis thread too
             raise
         finally:
             worker.join()
+
+    def _already_done(self, task: ClipTask) -> bool:
+        """A clip an earlier run of this job finished, its WAV still there (stems are always redone)."""
+        wav = self.done.get(task.clip_id)
+        return wav is not None and not self.stems and Path(wav).is_file()
+
+    def _resumed(self, task: ClipTask, index: int, count: int) -> ClipOutcome:
+        outcome = ClipOutcome(task, wav_path=Path(self.done[task.clip_id]), spec=self.specs[task.clip_id])
+        self._emit("clip_done", task, index, count, message="finished before the restart; kept")
+        return outcome
 
     def _emit(self, type_: str, task: ClipTask, index: int, count: int, **kw) -> None:
         self.progress(ProgressEvent(type_, clip_id=task.clip_id, clip_name=task.name, clip_index=index, clip_count=count, **kw))
@@ -249,25 +273,32 @@ def run_job(
     *,
     selectors: Sequence[str] | None = None,
     prompts: Mapping[str, str] | None = None,
+    negative_prompts: Mapping[str, str] | None = None,
+    seeds: Mapping[str, int] | None = None,
     engine: Engine | str = "procedural",
+    device: str = "cpu",
     profile: str = "balanced",
     base_seed: int = 0,
     progress: ProgressSink = ignore_progress,
     cancel: CancelToken | None = None,
     stems: bool = False,
+    done: Mapping[str, Path] | None = None,
+    on_clip: Callable[[ClipOutcome], None] = lambda outcome: None,
 ) -> JobOutcome:
-    """Plan, render every selected clip, and conform the result timeline."""
+    """Plan, render every selected clip (but those in `done`, kept as they are), conform the result timeline."""
     started = time.perf_counter()
     timer = StageTimer()
     prof = get_profile(profile)
     with timer.stage("plan"):
-        tasks = plan_clips(timeline, selectors=selectors, prompts=prompts, base_seed=base_seed)
+        tasks = plan_clips(timeline, selectors=selectors, prompts=prompts, negative_prompts=negative_prompts,
+                           seeds=seeds, base_seed=base_seed)
         output_dir = ensure_writable_dir(Path(output_dir))
     if isinstance(engine, str):
         engine = create_engine(engine)
     with timer.stage("load"):
-        engine.load("cpu", prof)
-    runner = JobRunner(engine, prof, output_dir, progress=progress, cancel=cancel, stems=stems)
+        engine.load(device, prof)
+    runner = JobRunner(engine, prof, output_dir, progress=progress, cancel=cancel, stems=stems, done=done,
+                       on_clip=on_clip)
     outcomes = runner.run(tasks)
     for outcome in outcomes:
         for stage, seconds in outcome.seconds.items():
