@@ -85,3 +85,31 @@ def test_shutdown_ends_idle_children_and_the_next_range_starts_a_new_one(video):
     decode_process.shutdown()
     assert not decode_process._pool._idle and not any(p.is_alive() for p in idle)
     assert len(list(_elsewhere(video, 0.0, 1.0))) == 25
+
+
+def test_long_ranges_wrap_the_ring_many_times_with_a_busy_reader_and_every_frame_arrives_whole(tmp_path):
+    # The reader is slowed by Python work in another thread, so the child often waits for slots;
+    # a frame of the wrong size or a short range here once came from a torn header write.
+    import threading
+
+    from foley_server.demo.footage import write_long_video
+
+    path = tmp_path / "long.mp4"
+    write_long_video(path, 40.0, 25, (96, 54))
+    stop = threading.Event()
+
+    def busy() -> None:
+        values = np.random.default_rng(0).random(4000)
+        while not stop.is_set():
+            sum(float(v) for v in values)
+
+    expected = {f.shape for _, f in decode_frames(path, 0.0, 1.0, height=54)}
+    thread = threading.Thread(target=busy)
+    thread.start()
+    try:
+        for _ in range(6):
+            shapes = [f.shape for _, f in _elsewhere(path, 0.0, 40.0, height=54)]
+            assert len(shapes) == 1000 and set(shapes) == expected
+    finally:
+        stop.set()
+        thread.join()

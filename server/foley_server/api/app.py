@@ -121,19 +121,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 if job is not None:
                     await websocket.send_json({"type": "state", "job_id": job.id, "state": job.state,
                                                "clips": store.clips(job.id), "message": job.error or "", "t": time.time()})
-            # Listen for the client going away while waiting for events, so a closed connection
-            # never lingers (or holds up shutdown) until the next event happens to arrive.
-            receiver = asyncio.ensure_future(websocket.receive())
-            while True:
-                upcoming = asyncio.ensure_future(subscriber.next())
-                done, _ = await asyncio.wait({receiver, upcoming}, return_when=asyncio.FIRST_COMPLETED)
-                if receiver in done:
-                    upcoming.cancel()
-                    if receiver.result()["type"] == "websocket.disconnect":
-                        break
-                    receiver = asyncio.ensure_future(websocket.receive())  # clients send nothing we need
-                    continue
-                await websocket.send_json(upcoming.result())
+            # A watcher notices the client going away even while no event is due, so a closed
+            # connection never lingers (or holds up shutdown); the sending loop itself stays one
+            # await per event, cheap enough for hundreds of subscribers.
+            watcher = asyncio.ensure_future(_until_disconnect(websocket, subscriber))
+            try:
+                while (text := await subscriber.next()) is not None:
+                    await websocket.send_text(text)
+            finally:
+                watcher.cancel()
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
@@ -188,6 +184,16 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     app.add_middleware(SecurityMiddleware, settings=settings)
     return app
+
+
+async def _until_disconnect(websocket: WebSocket, subscriber) -> None:
+    """Read (and ignore) what the client sends until it leaves, then end its subscription."""
+    try:
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    subscriber.close()
 
 
 def _status(store: JobStore, job_id: str) -> JobStatus:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
-import struct
 import threading
 from collections.abc import Iterator
 from multiprocessing import shared_memory
@@ -37,8 +36,10 @@ _STOP_WAIT_S = 5.0  # a child asked to stop that has not within this is killed
 # (frames written, error) through its pipe and posts one more. Frames are read only up to what a
 # wake-up or that message vouches for, so no unsynchronised counter is ever trusted (weakly ordered
 # CPUs such as Apple silicon could show a counter before the frame data).
+# The fields are whole aligned int64 stores through numpy: struct.pack_into clears the bytes before
+# writing them, and a reader at that moment saw a frame size of 0 (found by a stress run).
 _ROWS, _COLS, _STOP = range(3)
-_HEADER = struct.Struct("<qqq")
+_HEADER_BYTES = 8 * 3
 
 
 def _context() -> mp.context.BaseContext:
@@ -51,21 +52,22 @@ class _Ring:
 
     def __init__(self, shm: shared_memory.SharedMemory, slot_bytes: int) -> None:
         self.shm = shm
-        self.times = np.ndarray((SLOTS,), dtype=np.float64, buffer=shm.buf, offset=_HEADER.size)
-        self.data = np.ndarray((SLOTS, slot_bytes), dtype=np.uint8, buffer=shm.buf, offset=_HEADER.size + 8 * SLOTS)
+        self.header = np.ndarray((3,), dtype=np.int64, buffer=shm.buf)
+        self.times = np.ndarray((SLOTS,), dtype=np.float64, buffer=shm.buf, offset=_HEADER_BYTES)
+        self.data = np.ndarray((SLOTS, slot_bytes), dtype=np.uint8, buffer=shm.buf, offset=_HEADER_BYTES + 8 * SLOTS)
 
     @staticmethod
     def size(slot_bytes: int) -> int:
-        return _HEADER.size + 8 * SLOTS + SLOTS * slot_bytes
+        return _HEADER_BYTES + 8 * SLOTS + SLOTS * slot_bytes
 
     def get(self, field: int) -> int:
-        return struct.unpack_from("<q", self.shm.buf, 8 * field)[0]
+        return int(self.header[field])
 
     def set(self, field: int, value: int) -> None:
-        struct.pack_into("<q", self.shm.buf, 8 * field, value)
+        self.header[field] = value
 
     def close(self) -> None:
-        del self.times, self.data  # numpy views must go before the mapping can close
+        del self.header, self.times, self.data  # numpy views must go before the mapping can close
         self.shm.close()
 
 
@@ -101,8 +103,9 @@ def _serve(conn, free, filled) -> None:
                     slot = written % SLOTS
                     ring.times[slot] = t
                     ring.data[slot, : frame.nbytes] = frame.reshape(-1)
-                    ring.set(_ROWS, frame.shape[0])
-                    ring.set(_COLS, frame.shape[1])
+                    if written == 0:  # every frame has the first one's size (decode_frames scales to it)
+                        ring.set(_ROWS, frame.shape[0])
+                        ring.set(_COLS, frame.shape[1])
                     written += 1
                     if written % BATCH == 0:
                         filled.release()
@@ -218,7 +221,7 @@ def decode_frames_elsewhere(
     slot_bytes = width * rows
     shm = shared_memory.SharedMemory(create=True, size=_Ring.size(slot_bytes))
     ring = _Ring(shm, slot_bytes)
-    ring.shm.buf[: _HEADER.size] = bytes(_HEADER.size)
+    ring.header[:] = 0
     child = _pool.take()
     child.conn.send((shm.name, slot_bytes, str(path), start_s, duration_s, height, fps, threads))
     reader = _Reader(child, ring, path)
