@@ -24,6 +24,7 @@ bench: install
 	$(BIN)/python bench/pipeline_vs_decode.py
 	$(BIN)/python bench/memory_vs_length.py
 	$(BIN)/python bench/engine_rtf.py
+	$(BIN)/python bench/server_overhead.py
 
 clean:
 	rm -rf $(VENV) demo-out build *.egg-info
