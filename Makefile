@@ -20,7 +20,8 @@ test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,text]'
 	$(BIN)/python -m pytest -q
 
-bench: install
+bench: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
 	$(BIN)/python bench/pipeline_vs_decode.py
 	$(BIN)/python bench/memory_vs_length.py
 	$(BIN)/python bench/engine_rtf.py
