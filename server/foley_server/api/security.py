@@ -87,11 +87,17 @@ class BodyTooLarge(Exception):
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    body = json.dumps({"error": message, "status": status}).encode()
     if scope["type"] == "websocket":
         await receive()  # the connect event
-        await send({"type": "websocket.close", "code": 4000 + status, "reason": message[:120]})
+        if "websocket.http.response" in scope.get("extensions", {}):
+            # A real HTTP status on the refused handshake: a client can tell 401 (token) from 403.
+            await send({"type": "websocket.http.response.start", "status": status,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "websocket.http.response.body", "body": body})
+        else:
+            await send({"type": "websocket.close", "code": 4000 + status, "reason": message[:120]})
         return
-    body = json.dumps({"error": message, "status": status}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
