@@ -15,10 +15,24 @@ install: $(BIN)/python
 demo: install
 	$(BIN)/foley demo --out demo-out
 
-test: $(BIN)/python
+# The Blender extension is tested on Blender 5.0.1 and the 4.5 LTS (bpy from PyPI; it pins numpy<2,
+# so each gets a venv of its own with just what an installed extension has).
+BLENDER_PKGS := pytest websockets opentimelineio
+
+test: $(BIN)/python .venv-blender50/bin/python .venv-blender45/bin/python
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[test,text]'
 	$(BIN)/python -m pytest -q
+	.venv-blender50/bin/python -m pytest -q -p no:cacheprovider tests/blender
+	.venv-blender45/bin/python -m pytest -q -p no:cacheprovider tests/blender
+
+.venv-blender50/bin/python:
+	$(PYTHON) -m venv .venv-blender50
+	.venv-blender50/bin/python -m pip install -q bpy==5.0.1 $(BLENDER_PKGS)
+
+.venv-blender45/bin/python:
+	$(PYTHON) -m venv .venv-blender45
+	.venv-blender45/bin/python -m pip install -q "bpy>=4.5,<4.6" $(BLENDER_PKGS)
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
@@ -28,4 +42,4 @@ bench: $(BIN)/python
 	$(BIN)/python bench/server_overhead.py
 
 clean:
-	rm -rf $(VENV) demo-out build *.egg-info
+	rm -rf $(VENV) .venv-blender50 .venv-blender45 demo-out build dist *.egg-info
