@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import closing
 from fractions import Fraction
 from pathlib import Path
 
@@ -130,10 +131,11 @@ def test_a_wrong_token_says_where_the_token_file_is(tmp_path):
         with pytest.raises(AuthRequired) as denied:
             FoleyClient(url, token="wrong", token_file=str(data / "token")).health()
         assert str(data / "token") in str(denied.value)
-        with pytest.raises(AuthRequired):
-            next(FoleyClient(url, token="wrong").events())
+        with pytest.raises(AuthRequired), closing(FoleyClient(url, token="wrong").events()) as events:
+            next(events)
         assert FoleyClient(url, token="right-token").health()["token_required"] is True
-        assert next(FoleyClient(url, token="right-token").events())["type"] in ("idle", "state")
+        with closing(FoleyClient(url, token="right-token").events()) as events:
+            assert next(events)["type"] in ("idle", "state")
 
 
 def test_from_environment_reads_the_url_and_the_token_file(tmp_path, monkeypatch):

@@ -84,6 +84,9 @@ def start_job(scene, *, new_seed: bool = False) -> BackgroundJob:
     }).start()
     ACTIVE[scene.name] = job
     settings.running, settings.progress, settings.last_error = True, 0.0, ""
+    workspace = getattr(bpy.context, "workspace", None)
+    if workspace is not None:
+        workspace.status_text_set(None)  # clear an earlier error
     settings.status = f"submitting {len(clips)} strip(s)"
     if not bpy.app.timers.is_registered(drain_jobs):
         bpy.app.timers.register(drain_jobs, first_interval=DRAIN_INTERVAL_S)
@@ -138,3 +141,6 @@ def _handle(scene, kind: str, payload) -> None:
 def _error(settings, message: str) -> None:
     settings.running, settings.status, settings.last_error = False, "failed", message
     print(f"Foley Bridge: {message}")
+    workspace = getattr(bpy.context, "workspace", None)
+    if workspace is not None:  # the status bar too, where there is a window to show it
+        workspace.status_text_set(f"Foley Bridge: {message}")

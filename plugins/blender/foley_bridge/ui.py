@@ -106,7 +106,8 @@ class SEQUENCER_PT_foley(bpy.types.Panel):
         settings = scene.foley
         info = jobs._server_info
         row = layout.row()
-        row.label(text=f"Server {info['version']}" if info else "Server: not connected",
+        devices = ", ".join(info.get("workers", {}).get("devices", [])) if info else ""
+        row.label(text=f"Server {info['version']} on {devices}" if info else "Server: not connected",
                   icon="CHECKMARK" if info else "ERROR")
         row.operator("foley.refresh", text="", icon="FILE_REFRESH")
         layout.operator("foley.start_server")
