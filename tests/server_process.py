@@ -58,3 +58,14 @@ def server_process(data_dir: Path, *args: str, token: str | None = None, port: i
         except subprocess.TimeoutExpired:
             proc.kill()
         console.close()
+
+
+def wait_for_job(url: str, job_id: str, timeout: float = 120) -> dict:
+    """Poll the job's status until it has ended; its last status."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = httpx.get(f"{url}/v1/jobs/{job_id}").json()
+        if status["state"] in ("done", "failed", "cancelled"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish in {timeout} s")

@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 from foley_otio import source_clips
 from foley_server.demo.footage import write_long_video
 from otio_fixtures import event_clip, otio_clip, timeline_with
-from server_process import free_port, running_server, server_process
+from server_process import wait_for_job as _wait, free_port, running_server, server_process
 
 RATE = Fraction(25)
 
@@ -41,14 +41,6 @@ def _inline(timeline: otio.schema.Timeline) -> dict:
     return json.loads(otio.adapters.write_to_string(timeline, "otio_json"))
 
 
-def _wait(url: str, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        status = httpx.get(f"{url}/v1/jobs/{job_id}").json()
-        if status["state"] in ("done", "failed", "cancelled"):
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 
 from foley_server.demo.footage import write_corrupt_file, write_event_video, write_long_video
 from otio_fixtures import event_clip, otio_clip, timeline_with
-from server_process import running_server
+from server_process import wait_for_job as _wait, running_server
 
 RATE = Fraction(25)
 TERMINAL = {"done", "failed", "cancelled"}
@@ -34,14 +34,6 @@ def _clip_over(media: Path, name: str, frames: int) -> otio.schema.Clip:
     )
 
 
-def _wait(url: str, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        status = httpx.get(f"{url}/v1/jobs/{job_id}").json()
-        if status["state"] in TERMINAL:
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +77,7 @@ def test_clients_that_vanish_or_stop_reading_never_hold_up_the_job_or_the_others
     rude.sendall(b"GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                  b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
     assert b"101" in rude.recv(1024).split(b"\r\n")[0]
-    stalled = connect(f"{ws_url}/v1/events")  # subscribed, then never reads a thing
+    stalled = connect(f"{ws_url}/v1/events", ping_interval=None)  # subscribed, then never reads a thing
     with connect(f"{ws_url}/v1/events") as watcher:
         started = time.monotonic()
         job = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 
 from otio_fixtures import event_clip, otio_clip, timeline_with
-from server_process import running_server
+from server_process import wait_for_job as _wait, running_server
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +26,6 @@ def env(tmp_path_factory):
         yield url, root, timeline
 
 
-def _wait(url: str, job_id: str, timeout: float = 60) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        status = httpx.get(f"{url}/v1/jobs/{job_id}").json()
-        if status["state"] in ("done", "failed", "cancelled"):
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish")
 
 
 def test_a_job_from_a_path_runs_and_returns_timeline_and_placements(env):
