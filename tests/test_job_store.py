@@ -86,3 +86,27 @@ def test_a_killed_process_leaves_a_resumable_job_and_its_finished_clips(tmp_path
     finally:
         store.close()
     assert os.path.exists(path)
+
+
+def test_workers_in_separate_processes_never_claim_the_same_job(tmp_path):
+    path = tmp_path / "jobs.sqlite"
+    store = JobStore(path)
+    ids = {store.create({"timeline_path": f"/cut{i}.otio"})[0].id for i in range(120)}
+    store.close()
+    # Each process has its own connection and its own Python lock: only SQLite keeps them apart.
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from foley_server.jobs.store import JobStore
+        store = JobStore(Path({str(path)!r}))
+        while (job := store.claim()) is not None:
+            print(job.id, flush=True)
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    claimed = [line for proc in procs for line in proc.communicate(timeout=60)[0].split()]
+    assert all(proc.returncode == 0 for proc in procs)
+    assert sorted(claimed) == sorted(ids)  # every job once, none twice
+    store = JobStore(path)
+    try:
+        assert store.counts()["running"] == 120 and store.claim() is None
+    finally:
+        store.close()

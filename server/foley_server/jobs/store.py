@@ -142,13 +142,17 @@ class JobStore:
         return self.get(job_id)
 
     def claim(self) -> Job | None:
-        """Take the oldest queued job for a worker, marking it running; two workers never get the same job."""
+        """Take the oldest queued job for a worker, marking it running; two workers never get the same job.
+
+        One UPDATE statement takes SQLite's write lock before it reads, so the pick and the mark are
+        atomic even between processes sharing the database, not only between this process's threads.
+        """
         with self._lock:
-            row = self._db.execute("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created LIMIT 1").fetchone()
-            if row is None:
-                return None
-            self._db.execute("UPDATE jobs SET state = 'running', updated = ? WHERE id = ?", (time.time(), row[0]))
-        return self.get(row[0])
+            rows = self._db.execute(
+                "UPDATE jobs SET state = 'running', updated = ? WHERE state = 'queued' AND id = "
+                "(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created LIMIT 1) RETURNING id", (time.time(),)
+            ).fetchall()  # all rows read: SQLite finishes a RETURNING statement only then
+        return self.get(rows[0][0]) if rows else None
 
     def cancel_if_queued(self, job_id: str) -> bool:
         """Cancel a job no worker has claimed yet; False if it is not queued (any more)."""
