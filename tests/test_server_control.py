@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -101,10 +102,12 @@ def test_files_route_serves_delivered_wavs_and_nothing_else(env):
     assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
     assert response.content == Path(placement["path"]).read_bytes()
     (root / "files" / "secret.wav").write_bytes(b"RIFF")  # in the folder, but not delivered by this job
-    for bad, status in [("secret.wav", 404), ("..%2F..%2Fetc%2Fpasswd", 400), ("%2Fetc%2Fpasswd", 400),
-                        ("a%00b.wav", 400), (".hidden.wav", 400)]:
+    for bad, status, says in [("secret.wav", 404, "delivered no file named 'secret.wav'"),
+                              ("..%2F..%2Fetc%2Fpasswd", 400, "must be a plain name"),
+                              ("%2Fetc%2Fpasswd", 400, "must be a plain name"),
+                              ("a%00b.wav", 400, "NUL byte"), (".hidden.wav", 400, "must be a plain name")]:
         response = httpx.get(f"{url}/v1/jobs/{job}/files/{bad}")
-        assert response.status_code in (status, 404) and response.status_code != 200, (bad, response.status_code)
+        assert (response.status_code, says in response.json()["detail"]) == (status, True), (bad, response.text)
     # Sent verbatim (HTTP clients would normalise the dot segments away before sending).
     import http.client
 
@@ -112,9 +115,10 @@ def test_files_route_serves_delivered_wavs_and_nothing_else(env):
     for raw in ("..", "../../../../etc/passwd", "..%5C..%5Cwin.ini"):
         conn = http.client.HTTPConnection(host, int(port), timeout=5)
         conn.request("GET", f"/v1/jobs/{job}/files/{raw}")
-        status = conn.getresponse().status
+        answer = conn.getresponse()
+        status, detail = answer.status, json.loads(answer.read())["detail"]
         conn.close()
-        assert status in (400, 404), (raw, status)
+        assert status == 400 and "must be a plain name" in detail, (raw, status, detail)
     assert httpx.get(f"{url}/v1/jobs/nope/files/{name}").status_code == 404
 
 
@@ -131,6 +135,10 @@ def test_media_outside_the_allowed_roots_is_refused_before_queueing(env, tmp_pat
     clip.media_reference.target_url = otio.url_utils.url_from_filepath(str(link))
     response = httpx.post(f"{url}/v1/jobs", json={**body, "timeline": _inline(timeline_with([clip], RATE))})
     assert response.status_code == 403
+    saved = root / "outside-media.otio"  # a timeline file inside a root whose media lies outside
+    otio.adapters.write_to_file(timeline_with([otio_clip(outside)], RATE), str(saved))
+    response = httpx.post(f"{url}/v1/jobs", json={"timeline_path": str(saved), "output_dir": str(root / "o")})
+    assert response.status_code == 403 and "media of clip 'Outside'" in response.json()["detail"]
     assert len(httpx.get(f"{url}/v1/jobs").json()) == before  # nothing was queued
 
 
@@ -226,6 +234,16 @@ def test_bad_devices_and_engines_stop_the_server_with_a_clear_message(tmp_path, 
     assert done.returncode == 2 and "unknown engine 'nope'" in done.stderr
 
 
+def test_auto_devices_are_every_cuda_device_or_else_the_cpu():
+    import torch
+
+    from foley_server.jobs.scheduler import resolve_devices
+
+    expected = [f"cuda:{i}" for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else ["cpu"]
+    assert resolve_devices("auto") == expected
+    assert resolve_devices(" cpu , cpu ") == ["cpu", "cpu"]
+
+
 def test_retention_forgets_old_jobs_and_stale_temp_files_but_never_delivered_wavs(tmp_path):
     from foley_server.jobs.store import JobStore
 
@@ -257,6 +275,31 @@ def test_retention_forgets_old_jobs_and_stale_temp_files_but_never_delivered_wav
     assert "retention: forgot 1 finished job" in log and "removed 1 temp file" in log
 
 
+def test_retention_by_size_forgets_the_oldest_finished_jobs_first_and_keeps_queued_ones(tmp_path):
+    from foley_server.jobs.store import JobStore
+
+    root, data = tmp_path / "projects", tmp_path / "data"
+    out = root / "out"
+    out.mkdir(parents=True)
+    delivered = out / "Old_1.wav"
+    delivered.write_bytes(b"RIFF....WAVE")
+    padding = "x" * 300_000  # four jobs of ~0.3 MB: over a 1 MB budget by one job
+    store = JobStore(data / "jobs.sqlite")
+    finished = []
+    for age_h in (3, 2, 1):
+        job, _ = store.create({"output_dir": str(out), "timeline_path": f"/{age_h}.otio", "note": padding})
+        store.set_state(job.id, "running")
+        store.set_state(job.id, "done", result={"placements": [{"path": str(delivered)}]})
+        store._db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (time.time() - age_h * 3600, job.id))
+        finished.append(job.id)
+    queued, _ = store.create({"output_dir": str(out), "timeline_path": "/q.otio", "note": padding})
+    store.close()
+    with running_server(data, "--allow-root", str(root), "--devices", "cpu", "--keep-mb", "1") as url:
+        ids = {j["job_id"] for j in httpx.get(f"{url}/v1/jobs").json()}
+    assert ids == {*finished[1:], queued.id}  # only the oldest finished job went
+    assert delivered.read_bytes() == b"RIFF....WAVE"
+
+
 def test_job_events_go_one_line_each_to_the_rotating_log_file(env):
     url, root, data = env
     ec = event_clip(root, "Logged", RATE)
@@ -272,6 +315,9 @@ def test_job_events_go_one_line_each_to_the_rotating_log_file(env):
     kinds = [line.split(job, 1)[1].split()[0].rstrip(":") for line in lines]
     assert kinds[0] == "queued" and kinds[1] == "started" and "clip_done" in kinds and kinds[-1] == "done"
     assert len(kinds) == len(set(kinds)) == 4  # one line per event, no progress noise
+    clip_id = next(iter(httpx.get(f"{url}/v1/jobs/{job}").json()["clips"]))
+    assert f"clip_done clip {clip_id}" in lines[kinds.index("clip_done")]
+    assert re.search(r" done after \d+\.\d\d s", lines[-1]), lines[-1]
 
 
 def test_docs_show_the_openapi_with_every_route(env):

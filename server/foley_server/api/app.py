@@ -91,7 +91,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             raise HTTPException(409, f"job {job_id} is already {job.state}; nothing to cancel")
         return _status(store, job_id)
 
-    @app.get("/v1/jobs/{job_id}/files/{name}")
+    @app.get("/v1/jobs/{job_id}/files/{name:path}")  # slashes reach safe_file_name and get its clear 400
     def job_file(job_id: str, name: str) -> FileResponse:
         """A WAV the job delivered, for a client on another machine; only files of that job, by plain name."""
         job = store.get(job_id)
