@@ -1,9 +1,11 @@
 """Jobs in flight: networking in a worker thread, results handled on Blender's main thread by a timer."""
 
+import json
 import os
 import urllib.parse
 
 import bpy
+import opentimelineio as otio
 
 from .apply import RateMismatch, apply_result
 from .deps import BackgroundJob, FoleyClient, FoleyClientError, blender_vse, drain
@@ -73,10 +75,6 @@ def start_job(scene, *, new_seed: bool = False) -> BackgroundJob:
     clips = [{"clip_id": s.foley_id, "prompt": s.foley_prompt or None,
               "negative_prompt": s.foley_negative_prompt or None} for s in strips]
     timeline = blender_vse.timeline_from_vse(description)
-    import json
-
-    import opentimelineio as otio
-
     job = BackgroundJob(client(), {
         "output_dir": os.path.abspath(output_dir), "clips": clips,
         "timeline": json.loads(otio.adapters.write_to_string(timeline, "otio_json")),

@@ -293,11 +293,9 @@ class _Reader:
         """Stop a child mid-range; False if it did not stop (it is then killed, not reused)."""
         self.ring.set(_STOP, 1)
         try:
-            while True:
-                if not self.child.alive() or not self.child.conn.poll(_STOP_WAIT_S):
-                    return False
-                message = self.child.conn.recv()
-                break
+            if not self.child.alive() or not self.child.conn.poll(_STOP_WAIT_S):
+                return False
+            message = self.child.conn.recv()
         except (EOFError, OSError):  # it died meanwhile
             return False
         self.settle(message[0])

@@ -293,10 +293,10 @@ def run_job(
         tasks = plan_clips(timeline, selectors=selectors, prompts=prompts, negative_prompts=negative_prompts,
                            seeds=seeds, base_seed=base_seed)
         output_dir = ensure_writable_dir(Path(output_dir))
-    if isinstance(engine, str):
+    if isinstance(engine, str):  # an Engine instance is loaded already: its owner (a worker) keeps it resident
         engine = create_engine(engine)
-    with timer.stage("load"):
-        engine.load(device, prof)
+        with timer.stage("load"):
+            engine.load(device, prof)
     runner = JobRunner(engine, prof, output_dir, progress=progress, cancel=cancel, stems=stems, done=done,
                        on_clip=on_clip)
     outcomes = runner.run(tasks)
