@@ -244,14 +244,20 @@ def test_auto_devices_are_every_cuda_device_or_else_the_cpu():
     assert resolve_devices(" cpu , cpu ") == ["cpu", "cpu"]
 
 
-def test_retention_forgets_old_jobs_and_stale_temp_files_but_never_delivered_wavs(tmp_path):
-    from foley_server.jobs.store import JobStore
-
+def _output_folder_with_a_delivered_wav(tmp_path: Path, name: str) -> tuple[Path, Path, Path, Path]:
+    """An allowed root, a data dir, and an output folder holding a WAV a job delivered."""
     root, data = tmp_path / "projects", tmp_path / "data"
     out = root / "out"
     out.mkdir(parents=True)
-    delivered = out / "Shot_1234.wav"
+    delivered = out / name
     delivered.write_bytes(b"RIFF....WAVE")
+    return root, data, out, delivered
+
+
+def test_retention_forgets_old_jobs_and_stale_temp_files_but_never_delivered_wavs(tmp_path):
+    from foley_server.jobs.store import JobStore
+
+    root, data, out, delivered = _output_folder_with_a_delivered_wav(tmp_path, "Shot_1234.wav")
     stale = out / ".Shot_1234-abc.wav.partial"
     stale.write_bytes(b"half")
     fresh = out / ".foley-scratch-x.wav.partial"
@@ -278,11 +284,7 @@ def test_retention_forgets_old_jobs_and_stale_temp_files_but_never_delivered_wav
 def test_retention_by_size_forgets_the_oldest_finished_jobs_first_and_keeps_queued_ones(tmp_path):
     from foley_server.jobs.store import JobStore
 
-    root, data = tmp_path / "projects", tmp_path / "data"
-    out = root / "out"
-    out.mkdir(parents=True)
-    delivered = out / "Old_1.wav"
-    delivered.write_bytes(b"RIFF....WAVE")
+    root, data, out, delivered = _output_folder_with_a_delivered_wav(tmp_path, "Old_1.wav")
     padding = "x" * 300_000  # four jobs of ~0.3 MB: over a 1 MB budget by one job
     store = JobStore(data / "jobs.sqlite")
     finished = []
