@@ -28,7 +28,7 @@ from websockets.sync.client import connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from server_process import running_server  # noqa: E402
+from server_process import live_server  # noqa: E402
 
 from foley_server.demo.footage import write_long_video  # noqa: E402
 
@@ -149,7 +149,8 @@ def main() -> None:
         tiny, long = root / "tiny.mp4", root / "long.mp4"
         write_long_video(tiny, 1.0, 25, (64, 36))
         write_long_video(long, args.job_seconds, 25, (160, 90))
-        with running_server(root / "data", "--allow-root", str(root), "--devices", "cpu", "--engine", "procedural") as url:
+        with live_server(root / "data", "--allow-root", str(root), "--devices", "cpu", "--engine", "procedural") as server:
+            url = server.url
             small = {"timeline": _timeline(tiny, 1.0), "output_dir": str(root / "out")}
             job_seconds(url, small)  # warm: engine banks, decoder child
             latencies = sorted(first_event_latency(url, small, args.latency_jobs))

@@ -62,3 +62,15 @@ def timeline_with(clips: list[otio.schema.Clip], rate: Fraction, *, gap_s: float
     timeline = otio.schema.Timeline(name="test cut", global_start_time=otio.opentime.from_timecode(global_tc, float(rate)))
     timeline.tracks.append(track)
     return timeline
+
+
+def damaged_video(path: Path) -> Path:
+    """A one-second MP4 whose picture data is zeroed: it opens and probes like video, and fails to decode
+    (what a copy broken past its header looks like; only running the job can find out)."""
+    write_event_video(path, fps=Fraction(25), n_frames=25, event_frames=[8], size=(64, 36))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"mdat")
+    size = int.from_bytes(data[at - 4:at], "big")
+    data[at + 4:at - 4 + size] = bytes(size - 8)
+    path.write_bytes(bytes(data))
+    return path

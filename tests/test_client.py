@@ -11,12 +11,12 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from foley_client import (AuthRequired, BackgroundJob, FoleyClient, JobCancelled, JobFailed, RequestRefused,
+from foley_client import (AuthRequired, BackgroundJob, FoleyClient, JobFailed, RequestRefused,
                           ServerUnavailable, drain)
 from foley_otio import source_clips
 from foley_server.demo.footage import write_long_video
-from otio_fixtures import event_clip, otio_clip, timeline_with
-from server_process import free_port, running_server
+from otio_fixtures import damaged_video, event_clip, otio_clip, timeline_with
+from server_process import free_port
 
 RATE = Fraction(25)
 
@@ -26,11 +26,9 @@ def _inline(timeline) -> dict:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("projects")
-    timeline = timeline_with([otio_clip(event_clip(root, "Shot", RATE))], RATE)
-    with running_server(tmp_path_factory.mktemp("data"), "--allow-root", str(root), "--devices", "cpu") as url:
-        yield FoleyClient(url), root, timeline
+def env(served, project):
+    timeline = timeline_with([otio_clip(event_clip(project, "Shot", RATE))], RATE)
+    return FoleyClient(served.url), project, timeline
 
 
 def test_health_and_engines_fill_a_plugin_panel(env):
@@ -74,8 +72,9 @@ def test_refusals_carry_the_servers_reason(env, tmp_path):
 
 def test_a_failed_job_raises_job_failed_with_the_reason(env):
     client, root, timeline = env
+    damaged_video(root / "damaged.mp4")  # a video as far as its header says, undecodable when run
     broken = otio.adapters.read_from_string(otio.adapters.write_to_string(timeline, "otio_json"), "otio_json")
-    broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "gone.mp4"))
+    broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "damaged.mp4"))
     job = client.submit(output_dir=str(root / "failed"), timeline=_inline(broken), clips=[])
     with pytest.raises(JobFailed) as failed:
         client.follow(job["job_id"])
@@ -125,17 +124,17 @@ def test_no_server_means_a_clear_error_naming_the_address():
     assert kind == "error" and "not running" in message
 
 
-def test_a_wrong_token_says_where_the_token_file_is(tmp_path):
+def test_a_wrong_token_says_where_the_token_file_is(tmp_path, start_server):
     data = tmp_path / "data"
-    with running_server(data, "--token", "right-token", "--devices", "cpu", token="right-token") as url:
-        with pytest.raises(AuthRequired) as denied:
-            FoleyClient(url, token="wrong", token_file=str(data / "token")).health()
-        assert str(data / "token") in str(denied.value)
-        with pytest.raises(AuthRequired), closing(FoleyClient(url, token="wrong").events()) as events:
-            next(events)
-        assert FoleyClient(url, token="right-token").health()["token_required"] is True
-        with closing(FoleyClient(url, token="right-token").events()) as events:
-            assert next(events)["type"] in ("idle", "state")
+    url = start_server("--token", "right-token", "--devices", "cpu", data_dir=data, token="right-token").url
+    with pytest.raises(AuthRequired) as denied:
+        FoleyClient(url, token="wrong", token_file=str(data / "token")).health()
+    assert str(data / "token") in str(denied.value)
+    with pytest.raises(AuthRequired), closing(FoleyClient(url, token="wrong").events()) as events:
+        next(events)
+    assert FoleyClient(url, token="right-token").health()["token_required"] is True
+    with closing(FoleyClient(url, token="right-token").events()) as events:
+        assert next(events)["type"] in ("idle", "state")
 
 
 def test_from_environment_reads_the_url_and_the_token_file(tmp_path, monkeypatch):

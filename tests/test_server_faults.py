@@ -16,10 +16,9 @@ from websockets.sync.client import connect
 
 from foley_server.demo.footage import write_corrupt_file, write_event_video, write_long_video
 from otio_fixtures import event_clip, otio_clip, timeline_with
-from server_process import wait_for_job as _wait, running_server
+from server_process import TERMINAL
 
 RATE = Fraction(25)
-TERMINAL = {"done", "failed", "cancelled"}
 
 
 def _inline(timeline: otio.schema.Timeline) -> dict:
@@ -34,44 +33,39 @@ def _clip_over(media: Path, name: str, frames: int) -> otio.schema.Clip:
     )
 
 
-
-
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("projects")
-    tiny = root / "tiny.mp4"
+def env(served, project):
+    tiny = project / "tiny.mp4"
     write_event_video(tiny, fps=RATE, n_frames=25, event_frames=[8], size=(64, 36))
-    long = root / "long.mp4"
+    long = project / "long.mp4"
     write_long_video(long, 120.0, 25, (64, 36))
-    with running_server(tmp_path_factory.mktemp("data"), "--allow-root", str(root), "--devices", "cpu") as url:
-        yield url, root, tiny, long
+    return served, project, tiny, long
 
 
 def test_a_job_with_missing_and_corrupt_media_delivers_the_good_clip_and_explains_the_others(env):
-    url, root, _, _ = env
+    server, root, _, _ = env
     corrupt = root / "corrupt.mp4"
     write_corrupt_file(corrupt)
     good = otio_clip(event_clip(root, "Good", RATE))
     missing = _clip_over(root / "gone.mp4", "Missing", 50)
     broken = _clip_over(corrupt, "Corrupt", 50)
     body = {"timeline": _inline(timeline_with([good, missing, broken], RATE)), "output_dir": str(root / "partial")}
-    job = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
-    status = _wait(url, job)
+    job, status = server.run(body)
     assert status["state"] == "done"
     states = {c["state"] for c in status["clips"].values()}
     assert states == {"done", "failed"}
-    result = httpx.get(f"{url}/v1/jobs/{job}/result").json()
+    result = server.get(f"/v1/jobs/{job}/result").json()
     assert [Path(p["path"]).name.split("_")[0] for p in result["placements"]] == ["Good"]
     warnings = " ".join(result["warnings"])
     assert "Missing" in warnings and "gone.mp4" in warnings and "Corrupt" in warnings
-    assert httpx.get(f"{url}/v1/health").json()["status"] == "ok"
+    assert server.get("/v1/health").json()["status"] == "ok"
 
 
 def test_clients_that_vanish_or_stop_reading_never_hold_up_the_job_or_the_others(env):
-    url, root, _, long = env
-    ws_url = url.replace("http", "ws")
+    server, root, _, long = env
+    ws_url = server.ws_url
     body = {"timeline": _inline(timeline_with([_clip_over(long, "Long", 120 * 25)], RATE)), "output_dir": str(root / "dc")}
-    host, port = url.removeprefix("http://").split(":")
+    host, port = server.url.removeprefix("http://").split(":")
     # A client that opens the event stream and then drops the TCP connection without a close frame.
     rude = socket.create_connection((host, int(port)))
     rude.sendall(b"GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -80,7 +74,7 @@ def test_clients_that_vanish_or_stop_reading_never_hold_up_the_job_or_the_others
     stalled = connect(f"{ws_url}/v1/events", ping_interval=None)  # subscribed, then never reads a thing
     with connect(f"{ws_url}/v1/events") as watcher:
         started = time.monotonic()
-        job = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
+        job = server.submit(body)
         rude.close()
         seen = []
         while True:
@@ -93,13 +87,13 @@ def test_clients_that_vanish_or_stop_reading_never_hold_up_the_job_or_the_others
     stalled.socket.close()  # it never reads, so it could not finish a polite close handshake either
     assert seen[-1] == "done" and "progress" in seen
     assert took < 10, took  # the job alone takes about 1 s here
-    response = httpx.get(f"{url}/v1/health", timeout=2)
+    response = server.get("/v1/health", timeout=2)
     assert response.status_code == 200
 
 
 def test_fifty_jobs_from_ten_clients_all_finish_and_each_client_sees_its_own_done_events(env):
-    url, root, tiny, _ = env
-    ws_url = url.replace("http", "ws")
+    server, root, tiny, _ = env
+    ws_url = server.ws_url
     timeline = _inline(timeline_with([_clip_over(tiny, "Tiny", 25)], RATE))
     failures: list[str] = []
     health_latency: list[float] = []
@@ -107,7 +101,7 @@ def test_fifty_jobs_from_ten_clients_all_finish_and_each_client_sees_its_own_don
 
     def client(index: int) -> None:
         try:
-            with httpx.Client(base_url=url, timeout=30) as http, connect(f"{ws_url}/v1/events") as ws:
+            with httpx.Client(base_url=server.url, timeout=30) as http, connect(f"{ws_url}/v1/events") as ws:
                 mine = {http.post("/v1/jobs", json={"timeline": timeline, "output_dir": str(root / f"c{index}-{k}")})
                         .json()["job_id"] for k in range(5)}
                 finished = {}
@@ -126,7 +120,7 @@ def test_fifty_jobs_from_ten_clients_all_finish_and_each_client_sees_its_own_don
     def poll_health() -> None:
         while not stop.is_set():
             t0 = time.monotonic()
-            httpx.get(f"{url}/v1/health", timeout=5)
+            server.get("/v1/health", timeout=5)
             health_latency.append(time.monotonic() - t0)
             time.sleep(0.05)
 
@@ -140,6 +134,6 @@ def test_fifty_jobs_from_ten_clients_all_finish_and_each_client_sees_its_own_don
     stop.set()
     poller.join()
     assert not failures, failures
-    jobs = httpx.get(f"{url}/v1/jobs").json()
+    jobs = server.get("/v1/jobs").json()
     assert sum(j["state"] == "done" for j in jobs) >= 50
     assert health_latency and max(health_latency) < 1.0, max(health_latency)

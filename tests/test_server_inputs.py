@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 import opentimelineio as otio
 import pytest
 
-from foley_server.api.paths import PathRefused, resolve_under, safe_file_name
-from foley_server.api.timeline_limits import MAX_DEPTH, TimelineRefused, check_timeline_json, parse_timeline_text
+from foley_server.api.json_body import parse_json_body
+from foley_server.api.paths import resolve_under, safe_file_name
+from foley_server.api.refusals import Refused
+from foley_server.api.timeline_limits import MAX_DEPTH, check_timeline_json
 
 
 def test_paths_must_resolve_inside_an_allowed_root(tmp_path):
@@ -18,12 +19,12 @@ def test_paths_must_resolve_inside_an_allowed_root(tmp_path):
     media = root / "film" / "cut.otio"
     media.write_text("{}")
     assert resolve_under(str(media), [root]) == media.resolve()
-    with pytest.raises(PathRefused) as outside:
+    with pytest.raises(Refused) as outside:
         resolve_under(str(tmp_path / "elsewhere.otio"), [root], "timeline_path")
-    assert outside.value.status == 403 and "outside the allowed folders" in str(outside.value)
-    with pytest.raises(PathRefused) as dotdot:
+    assert outside.value.status_code == 403 and "outside the allowed folders" in outside.value.detail
+    with pytest.raises(Refused) as dotdot:
         resolve_under(str(root / "film" / ".." / ".." / "secret"), [root])
-    assert dotdot.value.status == 403
+    assert dotdot.value.status_code == 403
 
 
 def test_a_symlink_out_of_the_root_is_outside(tmp_path):
@@ -32,23 +33,23 @@ def test_a_symlink_out_of_the_root_is_outside(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
     os.symlink(secret, root / "link.txt")
-    with pytest.raises(PathRefused) as refused:
+    with pytest.raises(Refused) as refused:
         resolve_under(str(root / "link.txt"), [root])
-    assert refused.value.status == 403
+    assert refused.value.status_code == 403
 
 
 @pytest.mark.parametrize("raw", ["", "a\x00b", "relative/cut.otio"])
 def test_malformed_paths_are_400(tmp_path, raw):
-    with pytest.raises(PathRefused) as refused:
+    with pytest.raises(Refused) as refused:
         resolve_under(raw, [tmp_path])
-    assert refused.value.status == 400
+    assert refused.value.status_code == 400
 
 
 @pytest.mark.parametrize("name", ["../x.wav", "/etc/passwd", "a/b.wav", "..", ".hidden", "C:\\x\\y.wav", "x\x00.wav"])
 def test_file_route_names_must_be_plain(name):
-    with pytest.raises(PathRefused) as refused:
+    with pytest.raises(Refused) as refused:
         safe_file_name(name)
-    assert refused.value.status == 400
+    assert refused.value.status_code == 400
 
 
 def test_plain_file_name_passes():
@@ -60,7 +61,10 @@ def test_a_real_timeline_passes():
     track = otio.schema.Track()
     track.append(otio.schema.Clip(name="c", source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(24, 24))))
     timeline.tracks.append(track)
-    assert parse_timeline_text(otio.adapters.write_to_string(timeline, "otio_json"))["name"] == "t"
+    text = otio.adapters.write_to_string(timeline, "otio_json")
+    data = parse_json_body(text.encode())
+    check_timeline_json(data)
+    assert data["name"] == "t"
 
 
 def test_deep_nesting_is_a_400_not_a_crash():
@@ -69,25 +73,48 @@ def test_deep_nesting_is_a_400_not_a_crash():
     for _ in range(MAX_DEPTH + 5):
         node["children"] = [{}]
         node = node["children"][0]
-    with pytest.raises(TimelineRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_timeline_json(deep)
-    assert refused.value.status == 400 and "deeper" in str(refused.value)
-    with pytest.raises(TimelineRefused) as very_deep:
-        parse_timeline_text('{"OTIO_SCHEMA": "Timeline.1", "x": ' + "[" * 200_000 + "]" * 200_000 + "}")
-    assert very_deep.value.status == 400
+    assert refused.value.status_code == 400 and "deeper" in refused.value.detail
+    with pytest.raises(Refused) as very_deep:
+        parse_json_body(b'{"OTIO_SCHEMA": "Timeline.1", "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}")
+    assert very_deep.value.status_code == 400
 
 
 def test_a_million_clips_is_a_413_quickly():
     clip = {"OTIO_SCHEMA": "Clip.2", "name": "c"}
     huge = {"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": [
         {"OTIO_SCHEMA": "Track.1", "children": [clip] * 1_000_000}]}}
-    with pytest.raises(TimelineRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_timeline_json(huge)
-    assert refused.value.status == 413
+    assert refused.value.status_code == 413
 
 
-@pytest.mark.parametrize("text", ["not json", "[]", json.dumps({"OTIO_SCHEMA": "Clip.2"})])
-def test_not_a_timeline_is_a_400(text):
-    with pytest.raises(TimelineRefused) as refused:
-        parse_timeline_text(text)
-    assert refused.value.status == 400
+@pytest.mark.parametrize("data", [[], {"OTIO_SCHEMA": "Clip.2"}, "text"])
+def test_not_a_timeline_is_a_400(data):
+    with pytest.raises(Refused) as refused:
+        check_timeline_json(data)
+    assert refused.value.status_code == 400 and "OTIO_SCHEMA Timeline.1" in refused.value.detail
+
+
+@pytest.mark.parametrize("raw, says", [
+    (b'{"prompt": "\\ud800"}', "prompt holds a lone UTF-16 surrogate"),
+    (b'{"clips": [{"clip_id": "a\\udfff"}]}', "clips[0].clip_id holds a lone UTF-16 surrogate"),
+    (b'{"a\\u0000": 1}', "a key in the body holds a NUL"),
+    (b'{"output_dir": "/x\\u0000y"}', "output_dir holds a NUL"),
+    (b'{"output_dir": "\xff"}', "not UTF-8 text (byte 0xff at offset 16)"),
+    (b'{"seed": NaN}', "holds NaN, which is not JSON"),
+    (b'{"seed": -Infinity}', "holds -Infinity"),
+    (b'{"seed": 1e999}', "too large for a float"),
+    (b'{"seed": ', "not valid JSON: Expecting value (line 1, column 10)"),
+    (b'{"seed": ' + b"9" * 5000 + b"}", "not usable JSON"),
+])
+def test_bodies_json_lets_through_but_nothing_can_use_are_400_naming_the_place(raw, says):
+    with pytest.raises(Refused) as refused:
+        parse_json_body(raw)
+    assert refused.value.status_code == 400 and says in refused.value.detail, refused.value.detail
+
+
+def test_surrogate_pairs_escaped_text_and_a_literal_backslash_u_pass():
+    assert parse_json_body('{"a": "\\ud83d\\ude00", "b": "\\\\ud800", "c": "caf\u00e9"}'.encode()) == {
+        "a": "\U0001f600", "b": "\\ud800", "c": "caf\u00e9"}

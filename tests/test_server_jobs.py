@@ -6,36 +6,29 @@ import json
 import time
 from fractions import Fraction
 
-import httpx
 import opentimelineio as otio
 import pytest
 import soundfile as sf
 
-from otio_fixtures import event_clip, otio_clip, timeline_with
-from server_process import wait_for_job as _wait, running_server
+from otio_fixtures import damaged_video, event_clip, otio_clip, timeline_with
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("projects")
-    data = tmp_path_factory.mktemp("data")
-    ec = event_clip(root, "Shot", Fraction(25))
+def env(served, project):
+    ec = event_clip(project, "Shot", Fraction(25))
     timeline = timeline_with([otio_clip(ec, metadata={"prompt": "wooden knocks"})], Fraction(25))
-    (root / "cut.otio").write_text(otio.adapters.write_to_string(timeline, "otio_json"))
-    with running_server(data, "--allow-root", str(root)) as url:
-        yield url, root, timeline
-
-
+    (project / "cut.otio").write_text(otio.adapters.write_to_string(timeline, "otio_json"))
+    return served, project, timeline
 
 
 def test_a_job_from_a_path_runs_and_returns_timeline_and_placements(env):
-    url, root, source = env
-    response = httpx.post(f"{url}/v1/jobs", json={"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "out")})
+    server, root, source = env
+    response = server.post("/v1/jobs", json={"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "out")})
     assert response.status_code == 202
     job_id = response.json()["job_id"]
-    status = _wait(url, job_id)
+    status = server.wait(job_id)
     assert status["state"] == "done" and list(status["clips"].values())[0]["state"] == "done"
-    result = httpx.get(f"{url}/v1/jobs/{job_id}/result").json()
+    result = server.result(job_id)
     (placement,) = result["placements"]
     assert placement["track_name"] == "Foley" and placement["rate"] == 25
     assert placement["record_start_frame"] == otio.opentime.to_frames(source.global_start_time) + round(1.5 * 25)
@@ -43,73 +36,93 @@ def test_a_job_from_a_path_runs_and_returns_timeline_and_placements(env):
     timeline = otio.adapters.read_from_string(json.dumps(result["timeline"]), "otio_json")
     assert [t.name for t in timeline.tracks] == ["V1", "Foley"]
     assert set(result["timings"]) >= {"decode", "generate", "master"}
-    assert job_id in [j["job_id"] for j in httpx.get(f"{url}/v1/jobs").json()]
+    assert job_id in [j["job_id"] for j in server.get("/v1/jobs").json()]
 
 
 def test_inline_timeline_with_per_clip_prompt(env):
-    url, root, source = env
-    clip_id = None
+    server, root, source = env
     from foley_otio import source_clips
 
     clip_id = source_clips(source)[0].clip_id
     body = {"timeline": json.loads(otio.adapters.write_to_string(source, "otio_json")),
             "clips": [{"clip_id": clip_id, "prompt": "metal clang"}], "output_dir": str(root / "inline")}
-    job_id = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
-    assert _wait(url, job_id)["state"] == "done"
-    result = httpx.get(f"{url}/v1/jobs/{job_id}/result").json()
+    job_id, status = server.run(body)
+    assert status["state"] == "done"
+    result = server.result(job_id)
     foley = otio.adapters.read_from_string(json.dumps(result["timeline"]), "otio_json").tracks[-1].find_clips()[0]
     assert foley.metadata["foley"]["prompt"] == "metal clang"
 
 
 def test_idempotency_key_retry_returns_the_same_job_and_a_changed_body_is_422(env):
-    url, root, _ = env
+    server, root, _ = env
     body = {"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "idem")}
-    first = httpx.post(f"{url}/v1/jobs", json=body, headers={"Idempotency-Key": "abc"}).json()["job_id"]
-    again = httpx.post(f"{url}/v1/jobs", json=body, headers={"Idempotency-Key": "abc"})
+    first = server.post("/v1/jobs", json=body, headers={"Idempotency-Key": "abc"}).json()["job_id"]
+    again = server.post("/v1/jobs", json=body, headers={"Idempotency-Key": "abc"})
     assert again.status_code == 202 and again.json()["job_id"] == first
-    changed = httpx.post(f"{url}/v1/jobs", json={**body, "profile": "fast"}, headers={"Idempotency-Key": "abc"})
+    changed = server.post("/v1/jobs", json={**body, "profile": "fast"}, headers={"Idempotency-Key": "abc"})
     assert changed.status_code == 422 and "abc" in changed.text
 
 
 @pytest.mark.parametrize("field", ["timeline_path", "output_dir"])
 def test_paths_outside_the_allowed_roots_are_403(env, tmp_path, field):
-    url, root, _ = env
+    server, root, _ = env
     body = {"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "x")}
     body[field] = str(tmp_path / "elsewhere")
-    response = httpx.post(f"{url}/v1/jobs", json=body)
+    response = server.post("/v1/jobs", json=body)
     assert response.status_code == 403 and "outside the allowed folders" in response.text
 
 
 def test_bad_requests_are_4xx_with_reasons(env):
-    url, root, _ = env
-    both = httpx.post(f"{url}/v1/jobs", json={"timeline_path": str(root / "cut.otio"), "timeline": {}, "output_dir": str(root)})
+    server, root, _ = env
+    both = server.post("/v1/jobs", json={"timeline_path": str(root / "cut.otio"), "timeline": {}, "output_dir": str(root)})
     assert both.status_code == 422 and "exactly one" in both.text
     deep: dict = {"OTIO_SCHEMA": "Timeline.1", "tracks": {}}
     node = deep["tracks"]
     for _ in range(100):
         node["c"] = [{}]
         node = node["c"][0]
-    assert httpx.post(f"{url}/v1/jobs", json={"timeline": deep, "output_dir": str(root)}).status_code == 400
-    assert httpx.get(f"{url}/v1/jobs/nope").status_code == 404
+    assert server.post("/v1/jobs", json={"timeline": deep, "output_dir": str(root)}).status_code == 400
+    assert server.get("/v1/jobs/nope").status_code == 404
 
 
-def test_a_job_whose_media_is_missing_fails_with_the_reason_and_the_server_stays_up(env):
-    url, root, source = env
-    broken = source.clone() if hasattr(source, "clone") else otio.adapters.read_from_string(
-        otio.adapters.write_to_string(source, "otio_json"), "otio_json")
+def test_a_job_whose_only_media_is_missing_is_refused_at_submit_naming_clip_and_path(env):
+    server, root, source = env
+    broken = otio.adapters.read_from_string(otio.adapters.write_to_string(source, "otio_json"), "otio_json")
     broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "gone.mp4"))
     body = {"timeline": json.loads(otio.adapters.write_to_string(broken, "otio_json")), "output_dir": str(root / "broken")}
-    job_id = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
-    status = _wait(url, job_id)
-    assert status["state"] == "failed" and "gone.mp4" in list(status["clips"].values())[0]["error"]
-    assert httpx.get(f"{url}/v1/jobs/{job_id}/result").status_code == 409
-    assert httpx.get(f"{url}/v1/health").status_code == 200
+    response = server.post("/v1/jobs", json=body)
+    assert response.status_code == 422
+    assert "no selected clip can be processed" in response.json()["detail"] and "gone.mp4" in response.json()["detail"]
+
+
+def test_a_job_whose_only_media_is_not_video_is_refused_at_submit(env):
+    from foley_server.demo.footage import write_corrupt_file
+
+    server, root, source = env
+    write_corrupt_file(root / "corrupt.mp4")
+    broken = otio.adapters.read_from_string(otio.adapters.write_to_string(source, "otio_json"), "otio_json")
+    broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "corrupt.mp4"))
+    body = {"timeline": json.loads(otio.adapters.write_to_string(broken, "otio_json")), "output_dir": str(root / "broken")}
+    response = server.post("/v1/jobs", json=body)
+    assert response.status_code == 422 and "not a media file FFmpeg understands" in response.json()["detail"]
+
+
+def test_a_job_whose_media_is_damaged_inside_fails_with_the_reason_and_the_server_stays_up(env):
+    server, root, source = env
+    damaged_video(root / "damaged.mp4")
+    broken = otio.adapters.read_from_string(otio.adapters.write_to_string(source, "otio_json"), "otio_json")
+    broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "damaged.mp4"))
+    body = {"timeline": json.loads(otio.adapters.write_to_string(broken, "otio_json")), "output_dir": str(root / "broken")}
+    job_id, status = server.run(body)
+    assert status["state"] == "failed" and "damaged.mp4 is damaged" in list(status["clips"].values())[0]["error"]
+    assert server.get(f"/v1/jobs/{job_id}/result").status_code == 409
+    assert server.get("/v1/health").status_code == 200
 
 
 def test_health_counts_the_running_job(env):
     from foley_server.demo.footage import write_long_video
 
-    url, root, _ = env
+    server, root, _ = env
     media = root / "long.mp4"
     write_long_video(media, 240.0, 25, (64, 36))
     clip = otio.schema.Clip(name="Long", media_reference=otio.schema.ExternalReference(
@@ -119,17 +132,17 @@ def test_health_counts_the_running_job(env):
     track.append(clip)
     timeline = otio.schema.Timeline(tracks=[track])
     body = {"timeline": json.loads(otio.adapters.write_to_string(timeline, "otio_json")), "output_dir": str(root / "long")}
-    job_id = httpx.post(f"{url}/v1/jobs", json=body).json()["job_id"]
+    job_id = server.submit(body)
     seen = set()
     deadline = time.time() + 60
     while time.time() < deadline:
-        queue = httpx.get(f"{url}/v1/health").json()["queue"]
+        queue = server.get("/v1/health").json()["queue"]
         seen.add(queue["running"])
-        if httpx.get(f"{url}/v1/jobs/{job_id}").json()["state"] == "done":
+        if server.get(f"/v1/jobs/{job_id}").json()["state"] == "done":
             break
         time.sleep(0.05)
     assert 1 in seen
-    assert httpx.get(f"{url}/v1/health").json()["queue"] == {"queued": 0, "running": 0}
+    assert server.get("/v1/health").json()["queue"] == {"queued": 0, "running": 0}
 
 
 def test_progress_events_stream_over_websockets_and_late_subscribers_get_the_state(env):
@@ -137,13 +150,13 @@ def test_progress_events_stream_over_websockets_and_late_subscribers_get_the_sta
 
     import websockets
 
-    url, root, _ = env
-    ws_base = url.replace("http", "ws")
+    server, root, _ = env
+    ws_base = server.ws_url
     body = {"timeline_path": str(root / "cut.otio"), "output_dir": str(root / "ws")}
 
     async def watch() -> tuple[str, list[dict]]:
         async with websockets.connect(f"{ws_base}/v1/events") as ws:
-            job_id = (await asyncio.to_thread(httpx.post, f"{url}/v1/jobs", json=body)).json()["job_id"]
+            job_id = (await asyncio.to_thread(server.post, "/v1/jobs", json=body)).json()["job_id"]
             seen = []
             while True:
                 event = json.loads(await asyncio.wait_for(ws.recv(), timeout=60))
@@ -180,7 +193,7 @@ def test_progress_events_stream_over_websockets_and_late_subscribers_get_the_sta
 def test_a_slow_subscriber_queue_coalesces_progress_and_stays_bounded():
     import asyncio
 
-    from foley_server.api.events import MAX_PENDING, EventHub
+    from foley_server.api.event_hub import MAX_PENDING, EventHub
 
     async def run() -> list[dict]:
         hub = EventHub()

@@ -13,13 +13,10 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from server_process import running_server
-
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("data")) as url:
-        yield url
+def server(served):
+    return served.url
 
 
 def test_health_reports_version_engines_queue_and_uptime(server):
@@ -35,13 +32,13 @@ def test_health_reports_version_engines_queue_and_uptime(server):
 
 def test_dns_rebinding_host_is_refused_with_421(server):
     response = httpx.get(f"{server}/v1/health", headers={"Host": "attacker.example:7865"})
-    assert response.status_code == 421 and "127.0.0.1" in response.json()["error"]
+    assert response.status_code == 421 and "127.0.0.1" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://localhost.evil.example"])
 def test_cross_origin_post_is_refused_with_403(server, origin):
     response = httpx.post(f"{server}/v1/jobs", json={"timeline_path": "/x.otio"}, headers={"Origin": origin})
-    assert response.status_code == 403 and origin in response.json()["error"]
+    assert response.status_code == 403 and origin in response.json()["detail"]
 
 
 def test_non_json_post_is_refused_with_415(server):
@@ -58,7 +55,7 @@ def test_oversized_body_is_refused_with_413_before_it_is_read(server):
     conn.putheader("Content-Length", str(10**12))
     conn.endheaders()
     response = conn.getresponse()
-    assert response.status == 413 and "body over" in json.loads(response.read())["error"]
+    assert response.status == 413 and "body over" in json.loads(response.read())["detail"]
     conn.close()
 
 
@@ -74,14 +71,14 @@ def test_cross_origin_websocket_is_refused(server):
     assert refused.value.response.status_code == 403
 
 
-def test_binding_beyond_loopback_requires_the_generated_token(tmp_path):
+def test_binding_beyond_loopback_requires_the_generated_token(tmp_path, start_server):
     data = tmp_path / "data"
-    with running_server(data, "--host", "0.0.0.0") as url:
-        token_file = data / "token"
-        assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
-        token = token_file.read_text().strip()
-        assert len(token) >= 32
-        assert httpx.get(f"{url}/v1/health").status_code == 401
-        assert httpx.get(f"{url}/v1/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        ok = httpx.get(f"{url}/v1/health", headers={"Authorization": f"Bearer {token}"})
-        assert ok.status_code == 200 and ok.json()["token_required"] is True
+    url = start_server("--host", "0.0.0.0", data_dir=data).url
+    token_file = data / "token"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    token = token_file.read_text().strip()
+    assert len(token) >= 32
+    assert httpx.get(f"{url}/v1/health").status_code == 401
+    assert httpx.get(f"{url}/v1/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = httpx.get(f"{url}/v1/health", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json()["token_required"] is True

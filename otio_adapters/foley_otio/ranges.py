@@ -6,7 +6,7 @@ import math
 
 import opentimelineio as otio
 
-from .errors import UnsupportedClipError
+from .errors import TimelineReadError, UnsupportedClipError
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange
@@ -17,10 +17,21 @@ _RETIMES = (otio.schema.LinearTimeWarp, otio.schema.FreezeFrame)
 def timeline_rate(timeline: otio.schema.Timeline) -> float:
     """The timeline's frame rate: its start time's rate, else its first clip's, else 24."""
     if timeline.global_start_time is not None:
-        return timeline.global_start_time.rate
-    for clip in timeline.find_clips():
-        return clip.trimmed_range().duration.rate
-    return 24.0
+        rate = timeline.global_start_time.rate
+    else:
+        rate = next((clip.trimmed_range().duration.rate for clip in timeline.find_clips()), 24.0)
+    if not (math.isfinite(rate) and rate > 0):
+        raise TimelineReadError(f"timeline {timeline.name!r} has a frame rate of {rate}; export it again from your editor")
+    return rate
+
+
+def check_usable_range(clip: otio.schema.Clip) -> None:
+    """Refuse a clip whose times cannot be seconds (a rate of 0, infinities): nothing could be placed for it."""
+    trimmed = clip.trimmed_range()
+    for t in (trimmed.start_time, trimmed.duration):
+        if not (math.isfinite(t.rate) and t.rate > 0 and math.isfinite(t.value)):
+            raise UnsupportedClipError(f"clip {clip.name!r} has an unusable time range ({t.value} at rate {t.rate}); "
+                                       "export the timeline again from your editor")
 
 
 def global_start(timeline: otio.schema.Timeline) -> RationalTime:
@@ -49,6 +60,10 @@ def record_range(item: otio.core.Item, timeline: otio.schema.Timeline) -> TimeRa
         )
     in_track = track.range_of_child(item)
     rate = timeline_rate(timeline)
+    start, duration = in_track.start_time.value_rescaled_to(rate), in_track.duration.value_rescaled_to(rate)
+    if not (math.isfinite(start) and math.isfinite(duration) and start >= 0):
+        raise UnsupportedClipError(f"{item.name!r} has no usable place on its track (frame {start} for {duration} frames; "
+                                   "an item before it has broken times); export the timeline again from your editor")
     return TimeRange(_at_rate(in_track.start_time, rate), _at_rate(in_track.duration, rate))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -10,7 +11,7 @@ import opentimelineio as otio
 from .errors import ClipNotFoundError, UnsupportedClipError
 from .identity import clip_id
 from .metadata import foley_metadata, is_generated_foley
-from .ranges import TimeRange, check_no_retime, media_start_s, record_range
+from .ranges import TimeRange, check_no_retime, check_usable_range, media_start_s, record_range
 
 PROMPT_MARKER = "foley"
 
@@ -61,6 +62,7 @@ def clip_prompt(clip: otio.schema.Clip) -> str | None:
 def _source_clip(clip: otio.schema.Clip, track_index: int, track: otio.schema.Track, timeline) -> SourceClip:
     meta = foley_metadata(clip)
     seed = meta.get("seed")
+    check_usable_range(clip)
     trimmed = clip.trimmed_range()
     return SourceClip(
         clip=clip,
@@ -75,7 +77,7 @@ def _source_clip(clip: otio.schema.Clip, track_index: int, track: otio.schema.Tr
         duration_s=trimmed.duration.to_seconds(),
         prompt=clip_prompt(clip),
         negative_prompt=str(meta["negative_prompt"]) if meta.get("negative_prompt") else None,
-        seed=int(seed) if isinstance(seed, (int, float)) and not isinstance(seed, bool) else None,
+        seed=int(seed) if isinstance(seed, (int, float)) and not isinstance(seed, bool) and math.isfinite(seed) else None,
     )
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .config import DEFAULT_ENGINE, DEFAULT_PORT, DEFAULT_PROFILE, PROFILES
 from .errors import FoleyError
+from .jobs.leases import DEFAULT_LEASE_S
 
 
 def _add_generate_args(p: argparse.ArgumentParser) -> None:
@@ -16,8 +18,9 @@ def _add_generate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="output timeline (.otio recommended)")
     p.add_argument("--clip", action="append", default=[], metavar="NAME_OR_ID", help="only these clips (repeatable); default all video clips")
     p.add_argument("--prompt", action="append", default=[], metavar="NAME=TEXT", help="what a clip should sound like (repeatable)")
-    p.add_argument("--engine", default="procedural", help="Foley engine (see `foley engines`); default procedural")
-    p.add_argument("--profile", default="balanced", help="quality profile: quality, balanced, fast, low-memory")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"Foley engine (see `foley engines`); default {DEFAULT_ENGINE}")
+    p.add_argument("--profile", default=DEFAULT_PROFILE,
+                   help=f"quality profile: {', '.join(PROFILES)}; default {DEFAULT_PROFILE}")
     p.add_argument("--seed", type=int, default=0, help="base seed; the same seed gives the same sound")
     p.add_argument("--output-dir", type=Path, help="where WAVs go; default <output>.foley/ beside the output timeline")
     p.add_argument("--no-pictures", action="store_true", help="skip the waveform PNG per clip")
@@ -38,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--pack", action="store_true", help="also write a listening pack: a WAV and a spectrogram per sound model")
     serve = sub.add_parser("serve", help="run the local server the editor plugins talk to")
     serve.add_argument("--host", default="127.0.0.1", help="bind address; anything but loopback requires a token")
-    serve.add_argument("--port", type=int, default=7865)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--data-dir", type=Path, default=Path.home() / ".foley-bridge", help="jobs, logs and the token file")
     serve.add_argument("--token", help="access token (default: generated into <data-dir>/token when binding beyond loopback)")
     serve.add_argument("--allow-host", action="append", default=[], help="extra Host header name to accept (repeatable)")
@@ -50,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--keep-days", type=float, default=30.0, help="forget finished jobs after this many days (WAVs stay)")
     serve.add_argument("--keep-mb", type=float, default=256.0,
                        help="keep at most this much finished-job data in the data dir, oldest forgotten first")
+    serve.add_argument("--lease-s", type=float, default=DEFAULT_LEASE_S,
+                       help="a running job whose worker (of any server on this data dir) has not renewed its lease "
+                            "for this long is queued again")
     sub.add_parser("doctor", help="what works here: decoder, device, engines")
     sub.add_parser("engines", help="list engines and their sound models")
     return parser

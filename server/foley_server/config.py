@@ -28,7 +28,10 @@ PROFILES: dict[str, Profile] = {
     )
 }
 
+# Defaults every entry point shares (CLI, server settings, the job API's schema, the worker).
 DEFAULT_PROFILE = "balanced"
+DEFAULT_ENGINE = "procedural"
+DEFAULT_PORT = 7865
 
 # Delivery format of every Foley WAV.
 OUTPUT_SAMPLE_RATE = 48_000

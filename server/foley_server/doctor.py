@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import platform
 import time
 
@@ -12,17 +11,6 @@ from . import __version__
 def _check(label: str, ok: bool, detail: str) -> bool:
     print(f"  [{'ok' if ok else '--'}] {label:<14} {detail}")
     return ok
-
-
-def _device_line() -> tuple[bool, str]:
-    if importlib.util.find_spec("torch") is None:
-        return True, "cpu (torch not installed: model engines unavailable, procedural works)"
-    import torch
-
-    if torch.cuda.is_available():
-        names = ", ".join(f"cuda:{i} {torch.cuda.get_device_name(i)}" for i in range(torch.cuda.device_count()))
-        return True, f"{names} (torch {torch.__version__})"
-    return True, f"cpu (torch {torch.__version__}, no CUDA device)"
 
 
 def _procedural_self_test() -> tuple[bool, str]:
@@ -53,7 +41,9 @@ def doctor_command() -> int:
     ok = True
     ok &= _check("decoder", "h264" in av.codecs_available, f"PyAV {av.__version__}, FFmpeg {av.library_versions.get('libavcodec')}; H.264 decode {'yes' if 'h264' in av.codecs_available else 'NO'}")
     _check("demo encoder", "libx264" in av.codecs_available, "libx264 present" if "libx264" in av.codecs_available else "libx264 missing: `foley demo` cannot write footage")
-    _check("device", *_device_line())
+    from .jobs.devices import probe
+
+    _check("device", True, probe().describe())
     adapters = sorted(a.name for a in otio.plugins.ActiveManifest().adapters)
     _check("otio", True, f"opentimelineio {otio.__version__}; adapters: {', '.join(adapters)}")
     from .pipeline.prompt_encoder import encoder_installed

@@ -10,6 +10,7 @@ from pathlib import Path
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline, write_timeline
 
+from .config import DEFAULT_ENGINE, DEFAULT_PROFILE
 from .errors import OutputError, TimelineError
 from .pictures import waveform_png
 from .pipeline import decode_process
@@ -25,8 +26,8 @@ def generate(
     *,
     clips: list[str] | None = None,
     prompts: dict[str, str] | None = None,
-    engine: str = "procedural",
-    profile: str = "balanced",
+    engine: str = DEFAULT_ENGINE,
+    profile: str = DEFAULT_PROFILE,
     seed: int = 0,
     output_dir: Path | None = None,
     pictures: bool = True,

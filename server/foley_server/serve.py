@@ -10,7 +10,7 @@ from pathlib import Path
 from .api.settings import ServerSettings, is_loopback, resolve_token
 from .engines.base import engine_names
 from .errors import FoleyError
-from .jobs.scheduler import resolve_devices
+from .jobs.devices import resolve_devices
 
 LOG_FILE = "logs/foley-server.log"
 LOG_BYTES = 5 * 1024 * 1024
@@ -39,12 +39,14 @@ def serve_command(args: argparse.Namespace) -> int:
 
     if args.engine and args.engine not in engine_names():
         raise FoleyError(f"unknown engine {args.engine!r}; available: {', '.join(engine_names())}")
+    if args.lease_s <= 0:
+        raise FoleyError(f"--lease-s must be a positive number of seconds, not {args.lease_s}")
     settings = resolve_token(ServerSettings(
         host=args.host, port=args.port, data_dir=args.data_dir, token=args.token,
         extra_hosts=tuple(args.allow_host), allowed_origins=tuple(args.allow_origin),
         allowed_roots=tuple(str(r) for r in (args.allow_root or [Path.home()])),
         devices=tuple(resolve_devices(args.devices)), preload_engine=args.engine,
-        keep_days=args.keep_days, keep_mb=args.keep_mb,
+        keep_days=args.keep_days, keep_mb=args.keep_mb, lease_s=args.lease_s,
     ))
     log_path = configure_logging(settings.data_dir)
     if not is_loopback(settings.host):

@@ -1,1 +1,1 @@
-"""HTTP + WebSocket surface of the local server: app factory, security, schemas."""
+"""HTTP + WebSocket surface of the local server: app factory, routers, schemas, refusals, security."""

@@ -5,33 +5,30 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-
-class PathRefused(Exception):
-    """A client-supplied path is malformed (400) or outside the allowed roots (403)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+from .refusals import Refused, shown
 
 
 def _check_text(raw: str, what: str) -> None:
     if not raw or "\x00" in raw:
-        raise PathRefused(400, f"{what} is empty or contains a NUL byte")
+        raise Refused(400, f"{what} is empty or contains a NUL byte")
 
 
 def resolve_under(raw: str, roots: list[Path], what: str = "path") -> Path:
-    """An absolute path, symlinks resolved, that lies inside one of `roots`; else PathRefused."""
+    """An absolute path, symlinks resolved, that lies inside one of `roots`; else Refused (400 or 403)."""
     _check_text(raw, what)
     path = Path(raw)
     if not path.is_absolute():
-        raise PathRefused(400, f"{what} {raw!r} must be absolute")
-    real = Path(os.path.realpath(path))  # follows symlinks: a link out of a root is outside it
+        raise Refused(400, f"{what} {shown(raw)} must be absolute")
+    try:
+        real = Path(os.path.realpath(path))  # follows symlinks: a link out of a root is outside it
+    except (OSError, ValueError) as exc:  # a loop of links, a name too long for the file system
+        raise Refused(400, f"{what} {shown(raw)} cannot be resolved: {exc}") from None
     for root in roots:
         real_root = Path(os.path.realpath(root))
         if real == real_root or real_root in real.parents:
             return real
     allowed = ", ".join(str(r) for r in roots) or "(none configured; start the server with --allow-root DIR)"
-    raise PathRefused(403, f"{what} {raw!r} is outside the allowed folders: {allowed}")
+    raise Refused(403, f"{what} {shown(raw)} is outside the allowed folders: {allowed}")
 
 
 def safe_file_name(raw: str) -> str:
@@ -39,14 +36,17 @@ def safe_file_name(raw: str) -> str:
     _check_text(raw, "file name")
     pure = PurePosixPath(raw.replace("\\", "/"))
     if pure.is_absolute() or len(pure.parts) != 1 or raw in (".", "..") or raw.startswith("."):
-        raise PathRefused(400, f"file name {raw!r} must be a plain name inside the job's folder")
+        raise Refused(400, f"file name {shown(raw)} must be a plain name inside the job's folder")
     return raw
 
 
-def check_media_under(timeline, selectors: list[str] | None, roots: list[Path]) -> None:
-    """Every media file the job would read must lie under the allowed roots (checked before queueing)."""
-    from foley_otio import select_clips
-
-    for clip in select_clips(timeline, selectors or []):
-        if clip.media_path:
-            resolve_under(str(clip.media_path), roots, f"media of clip {clip.name!r}")
+def check_output_dir(path: Path) -> None:
+    """The output folder exists or can be made, and the server may write there (else the job would fail)."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise Refused(422, f"output_dir {shown(str(path))} cannot be a folder: {existing} is a file; choose another folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise Refused(422, f"output_dir {shown(str(path))}: the server cannot write in {existing}; "
+                           "choose a folder it may write to, or fix the permissions")

@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..config import PROFILES
+from ..engines.base import engine_names
+from ..jobs.spec import ClipChoice, JobOptions
+from .refusals import shown
+
+__all__ = ["ClipChoice", "JobAccepted", "JobRequest", "JobStatus"]
 
 
-class ClipChoice(BaseModel):
-    """One selected clip and what it should sound like."""
-
-    clip_id: str = Field(min_length=1, max_length=200)
-    prompt: str | None = Field(default=None, max_length=2000)
-    negative_prompt: str | None = Field(default=None, max_length=2000)
-    seed: int | None = None
-
-
-class JobRequest(BaseModel):
+class JobRequest(JobOptions):
     """A Foley job: a timeline (inline OTIO JSON or a path under an allowed root) and the clips to do."""
 
-    timeline: dict | None = None
-    timeline_path: str | None = None
-    clips: list[ClipChoice] = Field(default_factory=list, max_length=10_000)
-    engine: str = "procedural"
-    profile: str = "balanced"
-    output_dir: str = Field(min_length=1)
-    stems: bool = False
-    seed: int = 0
+    timeline: dict | None = Field(default=None, description="the timeline as OTIO JSON (an OTIO_SCHEMA Timeline.1 object)")
+    timeline_path: str | None = Field(default=None, min_length=1, max_length=4096,
+                                      description="a timeline file (OTIO, OTIOZ, FCP XML, FCPXML, EDL) under an allowed root")
 
     @model_validator(mode="after")
-    def one_timeline(self) -> "JobRequest":
+    def one_timeline(self) -> JobRequest:
         if (self.timeline is None) == (self.timeline_path is None):
-            raise ValueError("give exactly one of `timeline` (inline OTIO JSON) or `timeline_path`")
+            raise PydanticCustomError("one_timeline", "give exactly one of `timeline` (inline OTIO JSON) or `timeline_path`")
         return self
+
+    @field_validator("engine")
+    @classmethod
+    def known_engine(cls, name: str) -> str:
+        if name not in engine_names():
+            raise PydanticCustomError("unknown_engine", "unknown engine {name}; choose one of: {choices}",
+                                      {"name": shown(name), "choices": ", ".join(engine_names())})
+        return name
+
+    @field_validator("profile")
+    @classmethod
+    def known_profile(cls, name: str) -> str:
+        if name not in PROFILES:
+            raise PydanticCustomError("unknown_profile", "unknown profile {name}; choose one of: {choices}",
+                                      {"name": shown(name), "choices": ", ".join(PROFILES)})
+        return name
 
 
 class JobAccepted(BaseModel):
@@ -47,3 +57,4 @@ class JobStatus(BaseModel):
     updated: float
     clips: dict[str, dict]
     error: str | None = None
+    worker: str | None = Field(default=None, description="the worker holding the job while it runs (host:pid:…/device#n)")

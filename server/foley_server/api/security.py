@@ -7,9 +7,9 @@ WebSocket (403, `null` included), JSON-only bodies (415), body size limit (413),
 from __future__ import annotations
 
 import hmac
-import json
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
+from .refusals import Refused, refusal_body
 from .settings import ServerSettings
 
 Scope = dict
@@ -76,18 +76,14 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge()
+                    raise Refused(413, f"request body over {limit} bytes")
             return message
 
         return wrapped
 
 
-class BodyTooLarge(Exception):
-    """Raised inside the app when a streamed body passes the limit; answered with 413."""
-
-
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": message, "status": status}).encode()
+    body = refusal_body(message)
     if scope["type"] == "websocket":
         await receive()  # the connect event
         if "websocket.http.response" in scope.get("extensions", {}):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..config import DEFAULT_PORT
 from ..errors import FoleyError
+from ..jobs.leases import DEFAULT_LEASE_S
 
-DEFAULT_PORT = 7865
 MAX_BODY_BYTES = 64 * 1024 * 1024  # an inline OTIO of a long feature fits; a runaway upload does not
 TOKEN_FILE = "token"
 
@@ -41,6 +42,7 @@ class ServerSettings:
     preload_engine: str | None = None  # loaded at start, so the first job spends no time loading it
     keep_days: float = 30.0  # finished jobs are forgotten after this long (their WAVs stay)
     keep_mb: float = 256.0  # and the oldest finished jobs beyond this much stored request/result data
+    lease_s: float = DEFAULT_LEASE_S  # a running job whose worker stops renewing its lease this long is requeued
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -66,6 +68,4 @@ def resolve_token(settings: ServerSettings) -> ServerSettings:
     token = path.read_text().strip()
     if not token:
         raise FoleyError(f"token file {path} is empty; delete it to have a new token generated")
-    from dataclasses import replace
-
     return replace(settings, token=token)

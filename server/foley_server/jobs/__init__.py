@@ -1,1 +1,1 @@
-"""Jobs: the persistent store now; scheduler and workers come next."""
+"""Jobs: the SQLite store, leases, the worker pool per device, cancellation and retention."""

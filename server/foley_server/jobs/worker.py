@@ -6,16 +6,19 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import opentimelineio as otio
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
+from pydantic import ValidationError
 
-from ..config import get_profile
+from ..config import DEFAULT_PROFILE, get_profile
 from ..engines.base import CancelToken, Engine, create_engine
 from ..errors import Cancelled, FoleyError
 from ..pipeline.run import ClipOutcome, run_job
+from .spec import JobSpec
 from .store import JobStore
 
 log = logging.getLogger("foley.jobs")
@@ -24,9 +27,11 @@ log = logging.getLogger("foley.jobs")
 class JobWorker:
     """Runs queued jobs one after another on its device, through engines it loaded once."""
 
-    def __init__(self, store: JobStore, device: str = "cpu", publish=lambda event: None) -> None:
+    def __init__(self, store: JobStore, device: str = "cpu", *, worker_id: str,
+                 publish: Callable[[dict], None] = lambda event: None) -> None:
         self.store = store
         self.device = device
+        self.id = worker_id  # the name its leases are held under
         self.publish = publish  # progress events for the WebSocket fan-out
         self.engines: dict[str, Engine] = {}
         self.current: str | None = None  # id of the job running now
@@ -39,6 +44,7 @@ class JobWorker:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop at once; a job it was running goes back to the queue (its finished clips stay)."""
         self._stop.set()
         if self._cancel is not None:
             self._cancel.cancel()
@@ -60,25 +66,27 @@ class JobWorker:
         """The named engine, created and loaded on first use, resident afterwards."""
         if name not in self.engines:
             engine = create_engine(name)
-            engine.load(self.device, get_profile("balanced"))
+            engine.load(self.device, get_profile(DEFAULT_PROFILE))
             self.engines[name] = engine
         return self.engines[name]
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.claim()
+            job = self.store.claim(self.id)
             if job is None:
                 self._wake.wait(timeout=1.0)
                 self._wake.clear()
                 continue
             self._cancel = CancelToken()
             self.current = job.id
+            if self._stop.is_set():  # claimed just as the server began to stop: give it back at once
+                self._cancel.cancel()
             try:
-                self._run(job.id, job.request, self._cancel)
+                self._run(job.id, self._cancel)
             finally:
                 self.current, self._cancel = None, None
 
-    def _run(self, job_id: str, request: dict, cancel: CancelToken) -> None:
+    def _run(self, job_id: str, cancel: CancelToken) -> None:
         started = time.perf_counter()
         self.publish({"type": "started", "job_id": job_id, "message": f"on {self.device}"})
         done = {clip_id: Path(c["wav_path"]) for clip_id, c in self.store.clips(job_id).items()
@@ -91,33 +99,41 @@ class JobWorker:
 
         def clip_finished(outcome: ClipOutcome) -> None:
             # Recorded at once: after a crash the job resumes without redoing this clip.
-            self.store.mark_clip(job_id, outcome.task.clip_id, "done" if outcome.ok else "failed",
+            self.store.mark_clip(job_id, outcome.task.clip_id, "done" if outcome.ok else "failed", holder=self.id,
                                  wav_path=str(outcome.wav_path) if outcome.ok else None, error=outcome.error)
 
-        clips = request.get("clips") or []
         try:
+            spec = self.store.spec(job_id)
             engine_s = time.perf_counter()
-            engine = self.engine(request.get("engine", "procedural"))
+            engine = self.engine(spec.engine)
             engine_s = time.perf_counter() - engine_s
             outcome = run_job(
-                _timeline(request),
-                Path(request["output_dir"]),
-                selectors=[c["clip_id"] for c in clips] or None,
-                prompts={c["clip_id"]: c["prompt"] for c in clips if c.get("prompt")},
-                negative_prompts={c["clip_id"]: c["negative_prompt"] for c in clips if c.get("negative_prompt")},
-                seeds={c["clip_id"]: c["seed"] for c in clips if c.get("seed") is not None},
+                _timeline(spec),
+                Path(spec.output_dir),
+                selectors=spec.selectors(),
+                prompts=spec.prompts(),
+                negative_prompts=spec.negative_prompts(),
+                seeds=spec.seeds(),
                 engine=engine,
                 device=self.device,
-                profile=request.get("profile", "balanced"),
-                base_seed=request.get("seed", 0),
-                stems=request.get("stems", False),
+                profile=spec.profile,
+                base_seed=spec.seed,
+                stems=spec.stems,
                 progress=progress,
                 cancel=cancel,
                 done=done,
                 on_clip=clip_finished,
             )
         except Cancelled:
+            if self._stop.is_set():
+                self.store.release(job_id, self.id)
+                log.info("job %s released: the server is stopping; it resumes on the next start", job_id)
+                return
             self._finish(job_id, "cancelled", error="cancelled by the user", seconds=time.perf_counter() - started)
+            return
+        except ValidationError as exc:  # a request stored by an older version that this one cannot read
+            self._finish(job_id, "failed", error=f"the stored request cannot be read ({exc.error_count()} problem(s)); "
+                         "submit the job again", seconds=time.perf_counter() - started)
             return
         except FoleyError as exc:
             self._finish(job_id, "failed", error=str(exc), seconds=time.perf_counter() - started)
@@ -141,18 +157,23 @@ class JobWorker:
                      seconds=time.perf_counter() - started)
 
     def _finish(self, job_id: str, state: str, *, seconds: float, result: dict | None = None, error: str | None = None) -> None:
-        self.store.set_state(job_id, state, result=result, error=error)
-        self.publish({"type": state, "job_id": job_id, "message": error or "", "seconds": round(seconds, 3)})
+        if self.store.finish(job_id, self.id, state, result=result, error=error):
+            self.publish({"type": state, "job_id": job_id, "message": error or "", "seconds": round(seconds, 3)})
+        else:  # its lease expired and another worker has taken the job over; that one reports it
+            log.warning("job %s: lease lost by %s; its outcome here (%s) is dropped", job_id, self.id, state)
 
 
-def _timeline(request: dict) -> otio.schema.Timeline:
+def _timeline(spec: JobSpec) -> otio.schema.Timeline:
+    """The job's timeline, parsed once: inline OTIO JSON text or a file (checked at submit, read again now)."""
     try:
-        if request.get("timeline") is not None:
-            result = otio.adapters.read_from_string(json.dumps(request["timeline"]), "otio_json")
+        if spec.timeline_text is not None:
+            result = otio.adapters.read_from_string(spec.timeline_text, "otio_json")
             if not isinstance(result, otio.schema.Timeline):
                 raise FoleyError("the inline timeline is not an OTIO Timeline")
             return result
-        return read_timeline(request["timeline_path"])
+        if spec.timeline_path is None:
+            raise FoleyError("the job has no timeline; submit it again with `timeline` or `timeline_path`")
+        return read_timeline(spec.timeline_path)
     except FoleyOtioError as exc:
         raise FoleyError(str(exc)) from None
     except ValueError as exc:  # OTIO's parser on a structurally wrong document
