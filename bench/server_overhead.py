@@ -28,9 +28,8 @@ from websockets.sync.client import connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from server_process import live_server  # noqa: E402
-
 from foley_server.demo.footage import write_long_video  # noqa: E402
+from server_process import live_server  # noqa: E402
 
 TERMINAL = {"done", "failed", "cancelled"}
 

@@ -46,14 +46,16 @@ def otio_clip(ec: EventClip, *, media_tc_start: int = 0, metadata: dict | None =
     clip = otio.schema.Clip(
         name=ec.name,
         media_reference=ref,
-        source_range=otio.opentime.TimeRange(rational(media_tc_start + ec.in_frame, ec.media_rate), rational(ec.visible_frames, ec.media_rate)),
+        source_range=otio.opentime.TimeRange(rational(media_tc_start + ec.in_frame, ec.media_rate),
+                                             rational(ec.visible_frames, ec.media_rate)),
     )
     if metadata:
         clip.metadata["foley"] = metadata
     return clip
 
 
-def timeline_with(clips: list[otio.schema.Clip], rate: Fraction, *, gap_s: float = 1.5, global_tc: str = "01:00:00:00") -> otio.schema.Timeline:
+def timeline_with(clips: list[otio.schema.Clip], rate: Fraction, *, gap_s: float = 1.5,
+                  global_tc: str = "01:00:00:00") -> otio.schema.Timeline:
     """Clips on V1 after a leading gap, on a timeline whose global start is a timecode (as Resolve's)."""
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(duration=rational(int(round(gap_s * rate)), rate))))

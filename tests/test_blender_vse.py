@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 
 import opentimelineio as otio
 import pytest
@@ -11,9 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foley_otio import record_range, select_clips
-from foley_otio.blender_vse import (SoundStripPlan, VseError, VseScene, VseStrip, media_rate_mismatches,
-                                    placements_to_sound_strips, scene_rate, timeline_from_vse, vse_from_dict,
-                                    vse_to_dict, vse_to_json)
+from foley_otio.blender_vse import (
+    SoundStripPlan,
+    VseError,
+    VseScene,
+    VseStrip,
+    media_rate_mismatches,
+    placements_to_sound_strips,
+    scene_rate,
+    timeline_from_vse,
+    vse_from_dict,
+    vse_to_dict,
+    vse_to_json,
+)
 from foley_server.demo.footage import write_event_video
 
 SCENE_RATES = [(24, 1.001), (25, 1.0), (30, 1.001)]

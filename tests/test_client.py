@@ -11,8 +11,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from foley_client import (AuthRequired, BackgroundJob, FoleyClient, JobFailed, RequestRefused,
-                          ServerUnavailable, drain)
+from foley_client import AuthRequired, BackgroundJob, FoleyClient, JobFailed, RequestRefused, ServerUnavailable, drain
 from foley_otio import source_clips
 from foley_server.demo.footage import write_long_video
 from otio_fixtures import damaged_video, event_clip, otio_clip, timeline_with

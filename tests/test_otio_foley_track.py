@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import opentimelineio as otio
+
 from foley_otio import FoleyItem, place_foley_track, read_timeline, record_range, remove_foley, write_timeline
 
 RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
@@ -32,8 +33,8 @@ def _items(timeline, wav_dir="/tmp/foley") -> list[FoleyItem]:
 
 
 def _foley_clips(timeline):
-    return {c.metadata["foley"]["clip_id"]: (t.name, c) for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio for c in t.find_clips()
-            if "foley" in c.metadata}
+    return {c.metadata["foley"]["clip_id"]: (t.name, c) for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio
+            for c in t.find_clips() if "foley" in c.metadata}
 
 
 def test_each_foley_clip_covers_its_source_exactly_after_a_file_round_trip(tmp_path):

@@ -16,7 +16,8 @@ from .jobs.leases import DEFAULT_LEASE_S
 def _add_generate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", type=Path, help="timeline: .otio, .otioz, .fcpxml, .xml (FCP 7) or .edl")
     p.add_argument("-o", "--output", type=Path, required=True, help="output timeline (.otio recommended)")
-    p.add_argument("--clip", action="append", default=[], metavar="NAME_OR_ID", help="only these clips (repeatable); default all video clips")
+    p.add_argument("--clip", action="append", default=[], metavar="NAME_OR_ID",
+                   help="only these clips (repeatable); default all video clips")
     p.add_argument("--prompt", action="append", default=[], metavar="NAME=TEXT", help="what a clip should sound like (repeatable)")
     p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"Foley engine (see `foley engines`); default {DEFAULT_ENGINE}")
     p.add_argument("--profile", default=DEFAULT_PROFILE,

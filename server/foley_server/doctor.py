@@ -39,8 +39,11 @@ def doctor_command() -> int:
 
     print(f"foley-bridge {__version__} on Python {platform.python_version()} ({platform.machine()})")
     ok = True
-    ok &= _check("decoder", "h264" in av.codecs_available, f"PyAV {av.__version__}, FFmpeg {av.library_versions.get('libavcodec')}; H.264 decode {'yes' if 'h264' in av.codecs_available else 'NO'}")
-    _check("demo encoder", "libx264" in av.codecs_available, "libx264 present" if "libx264" in av.codecs_available else "libx264 missing: `foley demo` cannot write footage")
+    h264 = "h264" in av.codecs_available
+    ok &= _check("decoder", h264, f"PyAV {av.__version__}, FFmpeg {av.library_versions.get('libavcodec')}; "
+                                  f"H.264 decode {'yes' if h264 else 'NO'}")
+    x264 = "libx264" in av.codecs_available
+    _check("demo encoder", x264, "libx264 present" if x264 else "libx264 missing: `foley demo` cannot write footage")
     from .jobs.devices import probe
 
     _check("device", True, probe().describe())
@@ -67,7 +70,8 @@ def engines_command() -> int:
     for name in engine_names():
         engine = create_engine(name)
         caps = engine.capabilities()
-        print(f"{name}: {'needs weights' if caps.needs_weights else 'no weights'}, devices {', '.join(caps.devices)}, {caps.sample_rate} Hz")
+        weights = "needs weights" if caps.needs_weights else "no weights"
+        print(f"{name}: {weights}, devices {', '.join(caps.devices)}, {caps.sample_rate} Hz")
         models = getattr(engine, "models", None)
         if callable(models):
             for model, description in models().items():

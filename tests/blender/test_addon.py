@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import bpy
 import opentimelineio as otio
 import pytest
-
 from conftest import MAIN_PYTHON, free_port, make_movie
+
 from foley_otio import record_range
 
 

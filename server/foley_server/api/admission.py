@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import opentimelineio as otio
+
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
 

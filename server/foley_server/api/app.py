@@ -36,6 +36,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             pool.stop()
+            store.close()
 
     app = FastAPI(title="Foley Bridge", version=__version__, description="Synchronized Foley for video editors.",
                   lifespan=lifespan)

@@ -7,10 +7,8 @@ from pydantic_core import PydanticCustomError
 
 from ..config import PROFILES
 from ..engines.base import engine_names
-from ..jobs.spec import ClipChoice, JobOptions
+from ..jobs.spec import JobOptions
 from .refusals import shown
-
-__all__ = ["ClipChoice", "JobAccepted", "JobRequest", "JobStatus"]
 
 
 class JobRequest(JobOptions):

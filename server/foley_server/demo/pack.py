@@ -30,7 +30,8 @@ PACK = [
     ("pour", Layer("movement", "pour", {})),
     ("cloth", Layer("movement", "cloth", {})),
     ("whoosh", Layer("movement", "whoosh", {})),
-    *[(m, Layer("ambience", m, {"intensity": 0.5})) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd", "drips")],
+    *[(m, Layer("ambience", m, {"intensity": 0.5}))
+      for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city", "crowd", "drips")],
 ]
 
 

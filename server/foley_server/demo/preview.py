@@ -8,6 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 import soundfile as sf
+
 from foley_otio import source_clips
 from foley_otio.ranges import timeline_rate
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import opentimelineio as otio
+
 from foley_otio.timeline_io import write_timeline
 
 from ..generate import generate, report

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import opentimelineio as otio
+from pydantic import ValidationError
+
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
-from pydantic import ValidationError
 
 from ..config import DEFAULT_PROFILE, get_profile
 from ..engines.base import CancelToken, Engine, create_engine

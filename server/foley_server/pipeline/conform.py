@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import opentimelineio as otio
+
 from foley_otio import FoleyItem, place_foley_track
 from foley_otio.ranges import global_start, record_range, timeline_rate, to_frames
 

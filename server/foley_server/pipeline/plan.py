@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import opentimelineio as otio
+
 from foley_otio import SourceClip, select_clips
 from foley_otio.errors import FoleyOtioError
 

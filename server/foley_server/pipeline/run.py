@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import opentimelineio as otio
+
 from foley_otio import FoleyItem
 
 from ..config import STEM_LOUDNESS_LUFS, Profile, get_profile

@@ -9,10 +9,10 @@ import numpy as np
 from ...config import Profile
 from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress
 from . import ambience, liquids, movement, nature, urban
-from .events import Bank, place_events
-from .footsteps import SURFACES, footstep_bank, split_by_pace
 from .door import ACTIONS as DOOR_ACTIONS
 from .door import door_bank
+from .events import Bank, place_events
+from .footsteps import SURFACES, footstep_bank, split_by_pace
 from .modal import MATERIALS, impact_bank
 from .noise import RATE, stable_seed
 from .scenes import bed_across_cuts

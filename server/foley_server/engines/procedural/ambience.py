@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import lfilter
 
-from .noise import (BED_FACTOR, BED_RATE, RATE, band, block_noise, filtered_noise, low_rate_noise,
-                    low_rate_source, stable_seed, upsample)
+from .noise import BED_FACTOR, BED_RATE, RATE, band, block_noise, filtered_noise, low_rate_noise, low_rate_source, stable_seed, upsample
 
 # Gains are set for 6 kHz noise, which has 8x the power per hertz of full-rate noise.
 _ROOM = [(band(None, 250, rate=BED_RATE), 0.28), (band(250, 2000, rate=BED_RATE), 0.04)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .noise import (BED_RATE, RATE, band, control_curve, filtered, filtered_noise, low_rate_noise, low_rate_source,
-                    stable_seed, upsample)
+from .noise import BED_RATE, RATE, band, control_curve, filtered, filtered_noise, low_rate_noise, low_rate_source, stable_seed, upsample
 
 _RUMBLE = [(band(None, 160, rate=BED_RATE), 0.35), (band(160, 900, rate=BED_RATE), 0.06)]
 _TYRES = band(400, 4000)
