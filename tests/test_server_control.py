@@ -83,6 +83,21 @@ def test_cancel_a_queued_job_before_it_starts(env):
     assert not (root / "q2").exists() or list((root / "q2").iterdir()) == []
 
 
+def test_a_timeline_file_changed_after_submit_does_not_change_the_queued_job(env, tmp_path):
+    server, root, _ = env
+    busy = server.submit({"timeline": _inline(timeline_with([_long_clip(root, "Long", 600.0)], RATE)),
+                          "output_dir": str(root / "busy")})
+    cut = root / "swapped-later.otio"
+    otio.adapters.write_to_file(timeline_with([otio_clip(event_clip(root, "Checked", RATE))], RATE), str(cut))
+    queued = server.submit({"timeline_path": str(cut), "output_dir": str(root / "swap")})
+    # Rewritten while the job waits: now its clip's media lies outside the allowed folders.
+    otio.adapters.write_to_file(timeline_with([otio_clip(event_clip(tmp_path, "Outside", RATE))], RATE), str(cut))
+    server.post(f"/v1/jobs/{busy}/cancel", json={})
+    assert server.wait(queued)["state"] == "done"
+    (placement,) = server.result(queued)["placements"]
+    assert Path(placement["path"]).name.startswith("Checked_")  # what was checked at submit is what ran
+
+
 def test_files_route_serves_delivered_wavs_and_nothing_else(env):
     server, root, _ = env
     ec = event_clip(root, "Shot", RATE)

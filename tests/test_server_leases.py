@@ -124,3 +124,22 @@ def test_a_server_stopped_politely_gives_its_running_job_back_to_the_queue(tmp_p
         state, holder, error = db.execute("SELECT state, holder, error FROM jobs WHERE id = ?", (job,)).fetchone()
     assert (state, holder, error) == ("queued", None, None)  # not "cancelled by the user"
     assert "released: the server is stopping" in server.console
+
+
+def test_a_cancel_sent_to_another_server_stops_the_job_where_it_runs(tmp_path, start_server):
+    root, data = tmp_path / "projects", tmp_path / "data"
+    root.mkdir()
+    media = root / "long.mp4"
+    write_long_video(media, 20.0, 25, (64, 36))
+    flags = ("--allow-root", str(root), "--devices", "cpu", "--lease-s", str(LEASE_S))
+    servers = [start_server(*flags, data_dir=data), start_server(*flags, data_dir=data)]
+    job = servers[0].submit(_job_body(media, root / "out", clips=16, seconds=20.0))
+    while (status := servers[0].status(job))["state"] != "running":
+        time.sleep(0.02)
+    holder = next(server for server in servers if server.proc.pid == _pid(status["worker"]))
+    elsewhere = next(server for server in servers if server is not holder)
+    asked = time.time()
+    response = elsewhere.post(f"/v1/jobs/{job}/cancel", json={})
+    assert response.status_code == 202, response.text
+    assert holder.wait(job)["state"] == "cancelled"
+    assert time.time() - asked < LEASE_S + 3  # the holder reads the request when it next renews its lease

@@ -32,7 +32,7 @@ def admit(job: JobRequest, roots: list[Path]) -> JobSpec:
     """The job as it will be stored, or Refused saying what to change."""
     output_dir = resolve_under(job.output_dir, roots, "output_dir")
     check_output_dir(output_dir)
-    timeline_text = timeline_path = None
+    timeline_path = None
     if job.timeline is not None:
         check_timeline_json(job.timeline)
         timeline_text = json.dumps(job.timeline)
@@ -40,6 +40,8 @@ def admit(job: JobRequest, roots: list[Path]) -> JobSpec:
     else:
         timeline_path = resolve_under(job.timeline_path, roots, "timeline_path")
         timeline = _timeline_file(timeline_path)
+        # The job runs what was checked here, whatever becomes of the file before it starts.
+        timeline_text = otio.adapters.write_to_string(timeline, "otio_json")
     spec = JobSpec(**job.model_dump(exclude={"timeline", "timeline_path", "output_dir"}), output_dir=str(output_dir),
                    timeline_text=timeline_text, timeline_path=str(timeline_path) if timeline_path else None)
     try:

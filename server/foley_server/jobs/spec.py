@@ -31,14 +31,14 @@ class JobOptions(BaseModel):
 
 
 class JobSpec(JobOptions):
-    """A job as accepted: paths resolved and checked, an inline timeline kept as its OTIO JSON text.
+    """A job as accepted: paths resolved and checked, the timeline kept as the OTIO JSON text that was checked.
 
     The store keeps `model_dump_json()`; the worker reads it back with `model_validate_json` and parses
     the timeline once, where it is used.
     """
 
-    timeline_text: str | None = None  # an inline timeline, OTIO JSON
-    timeline_path: str | None = None  # a timeline file inside an allowed root
+    timeline_text: str | None = None  # the timeline as checked at submit, OTIO JSON (a file's too, once read)
+    timeline_path: str | None = None  # the timeline file it came from, if any, inside an allowed root
 
     def selectors(self) -> list[str] | None:
         """The chosen clip ids, or None for every clip."""

@@ -165,7 +165,7 @@ class JobWorker:
 
 
 def _timeline(spec: JobSpec) -> otio.schema.Timeline:
-    """The job's timeline, parsed once: inline OTIO JSON text or a file (checked at submit, read again now)."""
+    """The job's timeline, parsed once, as it was checked at submit (a file only for jobs stored before that)."""
     try:
         if spec.timeline_text is not None:
             result = otio.adapters.read_from_string(spec.timeline_text, "otio_json")
