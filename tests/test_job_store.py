@@ -86,18 +86,25 @@ def test_a_renewed_lease_is_kept_and_an_expired_one_is_requeued(store):
     assert store.get(job.id).heartbeat > claimed
     assert store.requeue_expired(lease_s=60) == []  # renewed a moment ago: live
     time.sleep(0.01)
-    assert store.requeue_expired(lease_s=0.005) == [(job.id, Path("/out"))]
+    assert store.requeue_expired(lease_s=0.005) == [(job.id, Path("/out"), "queued")]
     assert store.get(job.id).state == "queued" and store.get(job.id).holder is None
     assert store.renew(job.id, "w") is None  # the old holder learns it lost the lease
     assert store.claim("v").holder == "v"
 
 
-def test_a_cancel_asked_from_elsewhere_reaches_the_holder_on_renewal(store):
+def test_a_cancel_asked_from_elsewhere_reaches_the_holder_on_renewal_or_ends_the_job_if_it_died(store):
     job, _ = store.create(spec())
     assert not store.request_cancel(job.id)  # queued: cancel_if_queued is the way
     store.claim("w")
     assert store.request_cancel(job.id)
     assert store.renew(job.id, "w") is True
+    time.sleep(0.01)
+    assert store.requeue_expired(lease_s=0.005) == [(job.id, Path("/out"), "cancelled")]  # not queued again
+    assert store.get(job.id).error == "cancelled by the user"
+    other, _ = store.create(spec("other"))
+    store.claim("v")
+    store.request_cancel(other.id)
+    assert store.release(other.id, "v") and store.get(other.id).state == "cancelled"
 
 
 def test_a_killed_process_leaves_a_held_job_that_is_requeued_only_after_its_lease(tmp_path):
@@ -124,7 +131,7 @@ def test_a_killed_process_leaves_a_held_job_that_is_requeued_only_after_its_leas
         assert store.clips(job_id)["a"]["state"] == "done"  # finished clips are not redone
         assert store.create(JobSpec(timeline_path="/cut.otio", output_dir="/out"), idempotency_key="once")[0].id == job_id
         assert store.requeue_expired(lease_s=60) == []  # its lease has not run out yet
-        assert [job for job, _ in store.requeue_expired(lease_s=0)] == [job_id]
+        assert [expired.job_id for expired in store.requeue_expired(lease_s=0)] == [job_id]
     finally:
         store.close()
     assert os.path.exists(path)
@@ -142,7 +149,7 @@ def test_a_database_from_before_leases_gains_the_columns_and_its_running_jobs_ar
     store = JobStore(path)
     try:
         assert store.get("old").holder is None
-        assert [job for job, _ in store.requeue_expired(lease_s=30)] == ["old"]
+        assert [expired.job_id for expired in store.requeue_expired(lease_s=30)] == ["old"]
         assert store.spec("old").timeline_path == "/c.otio"
     finally:
         store.close()

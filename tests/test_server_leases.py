@@ -138,8 +138,8 @@ def test_a_cancel_sent_to_another_server_stops_the_job_where_it_runs(tmp_path, s
         time.sleep(0.02)
     holder = next(server for server in servers if server.proc.pid == _pid(status["worker"]))
     elsewhere = next(server for server in servers if server is not holder)
-    asked = time.time()
     response = elsewhere.post(f"/v1/jobs/{job}/cancel", json={})
     assert response.status_code == 202, response.text
-    assert holder.wait(job)["state"] == "cancelled"
-    assert time.time() - asked < LEASE_S + 3  # the holder reads the request when it next renews its lease
+    ended = holder.wait(job)
+    assert ended["state"] == "cancelled" and len(ended["clips"]) < 16, ended  # stopped, not run to the end
+    assert f"job {job}: cancel asked through another server" in holder.console

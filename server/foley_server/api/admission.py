@@ -2,8 +2,8 @@
 so an accepted job fails only for what could not have been known (a file damaged past its header,
 media moved away before the job ran).
 
-The timeline is read once here to check it (inline OTIO JSON is kept as text from here on); the
-worker plans the same clips from the same timeline with the same code, `plan_clips`.
+The timeline is read once here to check it and kept as the OTIO JSON text that was checked; the
+worker parses that text once and plans the same clips with the same code, `plan_clips`.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def _timeline_file(path: Path) -> otio.schema.Timeline:
 
 
 def _check_clips(tasks: list[ClipTask], roots: list[Path]) -> None:
-    """Media under the allowed roots (403), seeds OTIO can record (422), and at least one clip that can be done."""
+    """Media under the allowed roots (403), seeds OTIO can record (422), and at least one clip that can be done
+    (clips that cannot are left to the pipeline to explain, beside the others' Foley)."""
     for task in tasks:
         if task.media_path is not None:
             resolve_under(str(task.media_path), roots, f"media of clip {task.name!r}")
@@ -81,11 +82,14 @@ def _check_clips(tasks: list[ClipTask], roots: list[Path]) -> None:
             raise Refused(422, f"clip {task.name!r} has seed {shown(task.seed)} (from its metadata.foley.seed); "
                                f"seeds are whole numbers from 0 to {MAX_SEED}")
     probed: dict[Path, VideoInfo | str] = {}
-    doomed = [reason for task in tasks if (reason := _cannot_do(task, probed))]
-    if len(doomed) == len(tasks):
-        listed = "; ".join(doomed[:MAX_LISTED_CLIPS]) + (f"; and {len(doomed) - MAX_LISTED_CLIPS} more"
-                                                        if len(doomed) > MAX_LISTED_CLIPS else "")
-        raise Refused(422, f"no selected clip can be processed: {listed}")
+    doomed = []
+    for task in tasks:  # up to the first clip that can be done: media files past it are not opened
+        reason = _cannot_do(task, probed)
+        if reason is None:
+            return
+        doomed.append(reason)
+    more = f"; and {len(doomed) - MAX_LISTED_CLIPS} more" if len(doomed) > MAX_LISTED_CLIPS else ""
+    raise Refused(422, f"no selected clip can be processed: {'; '.join(doomed[:MAX_LISTED_CLIPS])}{more}")
 
 
 def _cannot_do(task: ClipTask, probed: dict[Path, VideoInfo | str]) -> str | None:

@@ -44,12 +44,13 @@ class LeaseKeeper:
     """One thread per process: renews its workers' leases, stops work whose lease was lost or whose
     cancellation was asked for elsewhere, and requeues expired leases."""
 
-    def __init__(self, store: JobStore, holders: Sequence[Holder], lease_s: float = DEFAULT_LEASE_S,
-                 on_requeued: Callable[[str], None] = lambda job_id: None) -> None:
+    def __init__(self, store: JobStore, holders: Sequence[Holder], lease_s: float = DEFAULT_LEASE_S, *,
+                 publish: Callable[[dict], None] = lambda event: None, wake: Callable[[], None] = lambda: None) -> None:
         self.store = store
         self.holders = holders
         self.lease_s = lease_s
-        self.on_requeued = on_requeued
+        self.publish = publish  # job events
+        self.wake = wake  # the workers, when a job is queued again
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="foley-leases", daemon=True)
 
@@ -69,20 +70,22 @@ class LeaseKeeper:
             if cancel is None:  # requeued by another process after we missed our heartbeats: not ours now
                 log.warning("job %s: lease lost by %s; stopping it here", job_id, holder.id)
                 holder.cancel(job_id)
-            elif cancel:
-                holder.cancel(job_id)
+            elif cancel and holder.cancel(job_id):
+                log.info("job %s: cancel asked through another server; stopping it", job_id)
 
-    def requeue_expired(self) -> list[str]:
+    def requeue_expired(self) -> None:
         """Queue again the jobs of dead workers; their temp files are dead too (unless the folder is busy)."""
-        requeued = self.store.requeue_expired(self.lease_s)
-        if requeued:
-            busy = self.store.output_dirs(("running",))
-            folders = {folder for _, folder in requeued if folder is not None} - busy
-            remove_stale_temp_files(folders, older_than_s=0.0)
-        for job_id, _ in requeued:
-            log.info("job %s requeued: its worker stopped renewing its lease", job_id)
-            self.on_requeued(job_id)
-        return [job_id for job_id, _ in requeued]
+        expired = self.store.requeue_expired(self.lease_s)
+        if not expired:
+            return
+        busy = self.store.output_dirs(("running",))
+        remove_stale_temp_files({job.output_dir for job in expired if job.output_dir is not None} - busy, older_than_s=0.0)
+        for job in expired:
+            if job.state == "cancelled":
+                self.publish({"type": "cancelled", "job_id": job.job_id, "message": "cancelled by the user"})
+            else:
+                log.info("job %s requeued: its worker stopped renewing its lease", job.job_id)
+        self.wake()
 
     def _loop(self) -> None:
         while not self._stop.wait(self.lease_s / 3):

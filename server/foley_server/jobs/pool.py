@@ -32,7 +32,7 @@ class WorkerPool:
         self.keep_days, self.keep_mb = keep_days, keep_mb
         self.workers = [JobWorker(store, device, worker_id=worker_id(device, i), publish=self.publish)
                         for i, device in enumerate(devices)]
-        self.leases = LeaseKeeper(store, self.workers, lease_s, on_requeued=lambda job_id: self.wake())
+        self.leases = LeaseKeeper(store, self.workers, lease_s, publish=self.publish, wake=self.wake)
         self._stop = threading.Event()
         self._housekeeper = threading.Thread(target=self._housekeeping, name="foley-housekeeping", daemon=True)
 

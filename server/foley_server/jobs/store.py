@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import FoleyError
 from .spec import JobSpec
@@ -48,6 +49,19 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 # Columns added after the first release; a database made before them gains them on open.
 _LEASE_COLUMNS = {"holder": "TEXT", "heartbeat": "REAL", "cancel_requested": "INTEGER NOT NULL DEFAULT 0"}
 _JOB_COLUMNS = "id, created, updated, state, idempotency_key, result, error, holder, heartbeat"
+
+
+# A job taken from a worker goes back to the queue, unless someone asked to cancel it meanwhile.
+_QUEUED_UNLESS_CANCELLED = "CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END"
+_CANCEL_REASON = "CASE WHEN cancel_requested THEN 'cancelled by the user' ELSE error END"
+
+
+class Expired(NamedTuple):
+    """A job whose worker stopped renewing its lease, and what became of it."""
+
+    job_id: str
+    output_dir: Path | None
+    state: str  # queued again, or cancelled (a cancel was asked for)
 
 
 class IdempotencyConflict(FoleyError):
@@ -185,22 +199,24 @@ class JobStore:
         return changed == 1
 
     def release(self, job_id: str, holder: str) -> bool:
-        """Give a running job back to the queue at once (its worker is stopping; its finished clips stay)."""
+        """Give a running job back to the queue at once (its worker is stopping; its finished clips stay),
+        or end it as cancelled if a cancel was asked for meanwhile."""
         with self._lock:
             changed = self._db.execute(
-                "UPDATE jobs SET state = 'queued', updated = ?, holder = NULL, heartbeat = NULL "
-                "WHERE id = ? AND holder = ? AND state = 'running'", (time.time(), job_id, holder)).rowcount
+                f"UPDATE jobs SET state = {_QUEUED_UNLESS_CANCELLED}, error = {_CANCEL_REASON}, updated = ?, "
+                "holder = NULL, heartbeat = NULL WHERE id = ? AND holder = ? AND state = 'running'",
+                (time.time(), job_id, holder)).rowcount
         return changed == 1
 
-    def requeue_expired(self, lease_s: float) -> list[tuple[str, Path | None]]:
-        """Queue again every running job whose lease was not renewed for `lease_s` (its worker died);
-        returns (job id, output folder) of each."""
+    def requeue_expired(self, lease_s: float) -> list[Expired]:
+        """Queue again every running job whose lease was not renewed for `lease_s` (its worker died),
+        or end it as cancelled if a cancel was asked for meanwhile."""
         with self._lock:
             rows = self._db.execute(
-                "UPDATE jobs SET state = 'queued', updated = ?, holder = NULL, heartbeat = NULL "
-                "WHERE state = 'running' AND (heartbeat IS NULL OR heartbeat < ?) "
-                "RETURNING id, json_extract(request, '$.output_dir')", (time.time(), time.time() - lease_s)).fetchall()
-        return [(r[0], Path(r[1]) if r[1] else None) for r in rows]
+                f"UPDATE jobs SET state = {_QUEUED_UNLESS_CANCELLED}, error = {_CANCEL_REASON}, updated = ?, "
+                "holder = NULL, heartbeat = NULL WHERE state = 'running' AND (heartbeat IS NULL OR heartbeat < ?) "
+                "RETURNING id, json_extract(request, '$.output_dir'), state", (time.time(), time.time() - lease_s)).fetchall()
+        return [Expired(r[0], Path(r[1]) if r[1] else None, r[2]) for r in rows]
 
     def cancel_if_queued(self, job_id: str) -> bool:
         """Cancel a job no worker has claimed yet; False if it is not queued (any more)."""
