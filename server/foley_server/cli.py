@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .config import DEFAULT_ENGINE, DEFAULT_PORT, DEFAULT_PROFILE, PROFILES
+from .config import DEFAULT_ENGINE, DEFAULT_LEASE_S, DEFAULT_PORT, DEFAULT_PROFILE, PROFILES
 from .errors import FoleyError
-from .jobs.leases import DEFAULT_LEASE_S
 
 
 def _add_generate_args(p: argparse.ArgumentParser) -> None:

@@ -32,6 +32,7 @@ PROFILES: dict[str, Profile] = {
 DEFAULT_PROFILE = "balanced"
 DEFAULT_ENGINE = "procedural"
 DEFAULT_PORT = 7865
+DEFAULT_LEASE_S = 30.0  # a running job whose worker stops renewing its lease this long is queued again
 
 # Delivery format of every Foley WAV.
 OUTPUT_SAMPLE_RATE = 48_000

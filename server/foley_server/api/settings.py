@@ -8,9 +8,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..config import DEFAULT_PORT
+from ..config import DEFAULT_LEASE_S, DEFAULT_PORT
 from ..errors import FoleyError
-from ..jobs.leases import DEFAULT_LEASE_S
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # an inline OTIO of a long feature fits; a runaway upload does not
 TOKEN_FILE = "token"

@@ -16,12 +16,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ..config import DEFAULT_LEASE_S
 from .retention import remove_stale_temp_files
 from .store import JobStore
 
 log = logging.getLogger("foley.jobs")
-
-DEFAULT_LEASE_S = 30.0
 
 _PROCESS = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 

@@ -6,9 +6,10 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
+from ..config import DEFAULT_LEASE_S
 from ..pipeline import decode_process
 from .cancellation import cancel_job
-from .leases import DEFAULT_LEASE_S, LeaseKeeper, worker_id
+from .leases import LeaseKeeper, worker_id
 from .retention import clean_up
 from .store import JobStore
 from .worker import JobWorker
