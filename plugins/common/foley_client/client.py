@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -145,10 +146,21 @@ class FoleyClient:
             if state in TERMINAL:
                 return self._ended(job_id, state, event.get("message", ""))
         status = self.status(job_id)  # the stream ended or we were asked to stop: ask once more
+        if stop is not None and stop.is_set():
+            status = self._settled(job_id, status)
         if status["state"] in TERMINAL:
             return self._ended(job_id, status["state"], status.get("error") or "")
         raise JobCancelled(job_id) if stop is not None and stop.is_set() else ServerUnavailable(
             self.base_url, "the event stream closed before the job ended")
+
+    def _settled(self, job_id: str, status: dict, wait_s: float = 10.0) -> dict:
+        """After a cancel, the job's status once the server has stopped it (it needs up to a second),
+        so the editor never says "cancelled" while the job still runs."""
+        deadline = time.monotonic() + wait_s
+        while status["state"] not in TERMINAL and time.monotonic() < deadline:
+            time.sleep(0.1)
+            status = self.status(job_id)
+        return status
 
     def _ended(self, job_id: str, state: str, message: str) -> dict:
         if state == "done":
