@@ -367,7 +367,8 @@ class PanningShot:
 
     def frame(self, i: int) -> np.ndarray:
         w, h = self._size
-        x = (i * self._pan) % 400
+        x = (i * self._pan) % 800
+        x = min(x, 800 - x)  # back and forth across the texture, never jumping
         view = self._texture[:, x : x + w].astype(np.float32)
         return np.clip(view + self._rng.normal(0, self._grain, view.shape), 0, 255).astype(np.uint8)
 
@@ -413,18 +414,19 @@ def write_flash_video(path: Path, *, fps: Fraction | float, n_frames: int, flash
 
 
 def write_transition_video(path: Path, *, fps: Fraction | float, n_frames: int, kind: str, start: int, length: int,
-                           size: tuple[int, int] = (256, 144)) -> None:
+                           hold: int | None = None, size: tuple[int, int] = (256, 144)) -> None:
     """A panning shot with one gradual transition of `length` frames from frame `start`.
 
     dissolve: blends into a second shot; fade-black / fade-white: fades out to black or white over
-    `length` frames, holds a quarter second, and fades back in to the same shot; fade-in: the clip
-    opens from black; fade-out: the clip ends fading to black.
+    `length` frames, holds `hold` frames (a quarter second unless given), and fades back in to the
+    same shot over `length` frames; fade-in: the clip opens from black; fade-out: the clip ends
+    fading to black.
     """
     kinds = ("dissolve", "fade-black", "fade-white", "fade-in", "fade-out")
     if kind not in kinds:
         raise ValueError(f"unknown transition {kind!r}; use one of {', '.join(kinds)}")
     a, b = PanningShot(21, size), PanningShot(22, size)
-    hold = max(1, int(round(0.25 * float(fps))))
+    hold = max(1, int(round(0.25 * float(fps)))) if hold is None else hold
 
     def mix(x: np.ndarray, y: np.ndarray | float, u: float) -> np.ndarray:
         return np.clip(x.astype(np.float32) * (1 - u) + np.asarray(y, dtype=np.float32) * u + 0.5, 0, 255).astype(np.uint8)

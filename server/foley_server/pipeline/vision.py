@@ -73,6 +73,9 @@ FLASH_MAX_FRAMES = 3
 FLASH_BACK_RATIO = 0.35
 FLASH_STEP_LEVELS = 20.0
 FLASH_STRENGTH = 1.0
+# What moves in the picture until FLASH_TAIL_S after the light goes (the camera jolted by a blast, the
+# picture settling) is part of the flash, not an onset of its own.
+FLASH_TAIL_S = 0.2
 # Where the clip's edge cuts a flash off (it opens lit, or ends before the light goes) there is no
 # frame on the far side to compare with. The lit frames then count as a flash when they are at least
 # FLASH_STEP_LEVELS brighter and either the same picture lit up (their change of content at most
@@ -425,11 +428,11 @@ class VisualAnalyzer:
         strengths = np.clip(flux[chosen] / scale[chosen], 0.05, 1.0)
         if not self._flashes:
             return chosen, strengths
-        # A flash is the strongest event a picture has; a peak within the onset gap of one (before it,
-        # or after the picture came back: the jolt of a blast) is that flash.
+        # A flash is the strongest event a picture has; a peak within the onset gap before one, or
+        # before its tail has passed, is that flash.
         firsts = np.array([first for first, _ in self._flashes])
-        backs = np.array([back for _, back in self._flashes])
-        apart = np.all((chosen[:, None] <= firsts[None, :] - gap) | (chosen[:, None] >= backs[None, :] + gap), axis=1)
+        ends = np.array([back for _, back in self._flashes]) + max(gap, int(round(FLASH_TAIL_S * self.frame_rate)))
+        apart = np.all((chosen[:, None] <= firsts[None, :] - gap) | (chosen[:, None] >= ends[None, :]), axis=1)
         chosen = np.concatenate([chosen[apart], firsts])
         strengths = np.concatenate([strengths[apart], np.full(len(firsts), FLASH_STRENGTH)])
         order = np.argsort(chosen, kind="stable")
