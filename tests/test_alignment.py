@@ -9,9 +9,9 @@ import opentimelineio as otio
 import pytest
 import soundfile as sf
 
+from edited_footage import write_flash_video
 from foley_otio.ranges import record_range
 from foley_otio.timeline_io import read_timeline, write_timeline
-from foley_server.demo.footage import write_flash_video
 from foley_server.generate import generate
 from otio_fixtures import EventClip, event_clip, otio_clip, timeline_with
 

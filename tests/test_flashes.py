@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from foley_server.demo.footage import PanningShot, encode, flash_picture, write_flash_video, write_transition_video
+from edited_footage import PanningShot, flash_picture, write_flash_video, write_transition_video
+from foley_server.demo.footage import encode
 from foley_server.pipeline.media import decode_frames
 from foley_server.pipeline.vision import FINAL_LAG_S, FLASH_MAX_FRAMES, FLASH_STRENGTH, VisualAnalyzer, visual_events
 

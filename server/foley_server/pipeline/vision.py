@@ -59,10 +59,13 @@ CUT_SETTLE_RATIO = 0.5  # change after the cut at most this much of the change a
 # bars black; a fade to white also lifts it), or the step alone where that explains the change
 # better. So a fade is neither motion nor a cut however fast it goes, while a local event (a lamp,
 # a muzzle flash in one corner) covers too few points to move the median, and motion moves them
-# both ways. Gains within GAIN_TOLERANCE of 1 are taken as 1 (cheaper: the step alone).
+# both ways. Gains within GAIN_TOLERANCE of 1 are taken as 1 (cheaper: the step alone). A frame
+# whose points are all within BLANK_LEVELS (a standard deviation) is blank, black or white: what
+# appears on it (a fade in) is all light; a cut from it is told by its brightness step.
 BRIGHTNESS_GRID = (18, 32)
-STEP_MIN_LEVELS = 1.0
+STEP_MIN_LEVELS = 2.0
 GAIN_TOLERANCE = 0.02
+BLANK_LEVELS = 6.0
 # Flashes: a candidate cut is held for FLASH_MAX_FRAMES frames after its own. If one of those frames
 # matches the frame before the change (differs from it by less than FLASH_BACK_RATIO of the change)
 # the picture came back: a flash of one to FLASH_MAX_FRAMES frames (muzzle flash, lightning, camera
@@ -153,22 +156,15 @@ def _brightness_points(image: np.ndarray) -> np.ndarray:
     return image[sy // 2 :: sy, sx // 2 :: sx]
 
 
-def _gain_and_offset(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares y ~ gain * x + offset, refitted once without the points it fits worst (local
-    events, motion): how a change of light maps one frame's brightness onto the next."""
-    keep = np.ones(len(x), dtype=bool)
-    gain, offset = 1.0, 0.0
-    for _ in range(2):
-        xk, yk = x[keep], y[keep]
-        xm, ym = xk.mean(), yk.mean()
-        spread = float(((xk - xm) ** 2).sum())
-        gain = float(((xk - xm) * (yk - ym)).sum()) / spread if spread > 0 else 1.0
-        offset = float(ym - gain * xm)
-        misfit = np.abs(y - gain * x - offset)
-        keep = misfit <= 2.0 * np.median(misfit)
-        if np.count_nonzero(keep) < len(x) // 2:
-            break
-    return gain, offset
+def _gain_and_offset(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Least-squares y ~ gain * x + offset, and its mean misfit: how a change of light maps one
+    frame's brightness onto the next (local events and motion only add to the misfit)."""
+    xm, ym = x.mean(), y.mean()
+    dx, dy = x - xm, y - ym
+    spread = float(dx @ dx)
+    gain = float(dx @ dy) / spread if spread > 0 else 1.0
+    dy -= gain * dx
+    return gain, float(ym - gain * xm), float(np.abs(dy).mean())
 
 
 def _cell_means(image: np.ndarray) -> np.ndarray:
@@ -307,14 +303,14 @@ class VisualAnalyzer:
     def _change_of_content(self, current: np.ndarray, points: np.ndarray, step: float) -> np.ndarray:
         """The change from the previous frame to `current` less the change of brightness (int16, signed)."""
         assert self._prev is not None and self._prev_points is not None
-        x = self._prev_points.ravel().astype(np.float64)
-        y = points.ravel().astype(np.float64)
-        if float(np.std(x)) <= FLAT_LEVELS * self._blur**2:
-            # Out of black or white (a fade in, a flash's return): nothing on the flat picture to
-            # compare with. A cut from it is found by its brightness step and confirmed as any cut.
+        x = self._prev_points.ravel().astype(np.float32)
+        y = points.ravel().astype(np.float32)
+        if float(np.std(x)) <= BLANK_LEVELS * self._blur**2:  # out of black or white: nothing to compare with
             return np.zeros_like(current)
-        gain, offset = _gain_and_offset(x, y)
-        if abs(gain - 1.0) > GAIN_TOLERANCE and np.median(np.abs(y - gain * x - offset)) < np.median(np.abs(y - x - step)):
+        gain, offset, misfit = _gain_and_offset(x, y)
+        y -= x
+        y -= step
+        if abs(gain - 1.0) > GAIN_TOLERANCE and misfit < float(np.abs(y).mean()):  # a gain explains it better
             lit = self._prev * np.float32(gain)
             lit += np.float32(offset)
             return np.subtract(current, lit, out=lit).astype(np.int16)
