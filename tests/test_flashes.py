@@ -87,7 +87,8 @@ def test_a_blast_that_jolts_the_camera_is_one_onset(tmp_path, length):
                                               ("fade-white", 4), ("fade-white", 12), ("fade-in", 6), ("fade-out", 6)])
 @pytest.mark.parametrize("height", [72, 144])
 def test_dissolves_and_fades_are_neither_cuts_nor_events(tmp_path, kind, length, height):
-    """However fast a fade goes (four frames out, a quarter second held, four back), nothing is heard in it."""
+    """Fades out to black or white over 4 or 12 frames, held a quarter second and back in, a clip opening
+    from black or ending in it, dissolves over 6 or 12 frames: nothing is cut and nothing is heard."""
     n = 90
     start = {"fade-in": 0, "fade-out": n - length - 8}.get(kind, 30)
     path = tmp_path / f"{kind}.mp4"
