@@ -31,6 +31,7 @@ class Outcome:
         self.prompts = []  # type: List[ClipPrompt]
         self.placements = []  # type: List[Placement]
         self.job_id = None  # type: Optional[str]
+        self.result = None  # type: Optional[dict]
         self.new_timeline = None  # type: Any
         self.warnings = []  # type: List[str]
         self.error = None  # type: Optional[str]
@@ -155,6 +156,7 @@ class Run:
             self.outcome.job_id = job["job_id"]
             self.say("{}: job {} sent to {}".format(self.title, job["job_id"], self.client.base_url))
             result = self.client.follow(job["job_id"], Progress(self, ids).on_event)
+            self.outcome.result = result
         finally:
             if os.path.exists(export):
                 os.remove(export)
