@@ -202,7 +202,7 @@ class Progress:
             self.show(clip_id, "done")
         elif kind == "clip_failed":
             self.show(clip_id, "failed: {}".format(event.get("message") or ""))
-        elif kind in ("queued", "started"):
+        elif kind in ("queued", "started") and not clip_id:
             self.run.say("  job {}".format(kind))
         elif kind == "state" and event.get("state") == "queued":
             self.run.say("  job queued")
