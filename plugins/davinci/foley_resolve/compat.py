@@ -71,15 +71,20 @@ def track_items(timeline: Any, kind: str, index: int) -> List[Any]:
     raise ResolveTooOld("this Resolve lists no timeline items (GetItemListInTrack); update DaVinci Resolve")
 
 
-def export_timeline(resolve: Any, timeline: Any, base_path: str) -> str:
-    """Export as OTIO (18.5+), else as FCPXML 1.10; the path written. Constants come from the live object."""
+def export_format(resolve: Any) -> Tuple[str, Any]:
+    """(suffix, the live export constant): OTIO (18.5+), else FCPXML 1.10; checked before anything else runs."""
     if offers(resolve, "EXPORT_OTIO"):
-        path, kind = base_path + ".otio", resolve.EXPORT_OTIO
-    elif offers(resolve, "EXPORT_FCPXML_1_10"):
-        path, kind = base_path + ".fcpxml", resolve.EXPORT_FCPXML_1_10
-    else:
-        raise ResolveTooOld("{} exports neither OTIO nor FCPXML 1.10 timelines; Foley Bridge needs DaVinci Resolve "
-                            "18.5 or later".format(describe(resolve)))
+        return ".otio", resolve.EXPORT_OTIO
+    if offers(resolve, "EXPORT_FCPXML_1_10"):
+        return ".fcpxml", resolve.EXPORT_FCPXML_1_10
+    raise ResolveTooOld("{} exports neither OTIO nor FCPXML 1.10 timelines; Foley Bridge needs DaVinci Resolve "
+                        "18.5 or later".format(describe(resolve)))
+
+
+def export_timeline(resolve: Any, timeline: Any, base_path: str) -> str:
+    """Export the timeline beside `base_path` in the best format this Resolve writes; the path written."""
+    suffix, kind = export_format(resolve)
+    path = base_path + suffix
     if not timeline.Export(path, kind):
         raise ExportFailed("Resolve did not export timeline {!r} to {}; check that the folder is writable (or set "
                            "FOLEY_OUTPUT_DIR to another one) and try again".format(timeline.GetName(), path))

@@ -13,7 +13,7 @@ from foley_client import FoleyClient, FoleyClientError
 
 from .apply import Placement, apply_in_place, is_foley_track
 from .choose import ChosenClip, choose_clips
-from .compat import current_project, export_timeline
+from .compat import current_project, export_format, export_timeline
 from .dialog import Choices, FoleyDialog, ui_manager
 from .errors import ExportFailed, FoleyResolveError, MediaOffline, NothingOpen
 from .new_timeline import SUFFIX, check_name_free, import_result
@@ -53,14 +53,19 @@ def check_media(clips: List[ChosenClip], rate: int) -> None:
                                    " ({} is missing)".format(path) if path else ""))
 
 
-def match_clips(listing: dict, clips: List[ChosenClip], rate: int, export_path: str) -> Dict[str, str]:
-    """{Resolve unique id: the server's clip id}, found by video track, record frame and name."""
+def match_clips(listing: dict, clips: List[ChosenClip], shift: int, rate: int, export_path: str) -> Dict[str, str]:
+    """{Resolve unique id: the server's clip id}, found by record frames, then video track and name.
+
+    `shift` = Resolve's timeline start - the start the server read (an FCPXML export may lose the
+    start timecode); listed frames plus `shift` are Resolve's frames.
+    """
     ids = {}
     for clip in clips:
-        same_place = [c for c in listing["clips"]
-                      if c["video_track"] == clip.video_track and c["record_start_frame"] == clip.start]
-        found = [c for c in same_place if c["name"] == clip.name] or same_place
-        if len(found) != 1 or found[0]["duration_frames"] != clip.end - clip.start:
+        same_place = [c for c in listing["clips"] if c["record_start_frame"] + shift == clip.start
+                      and c["duration_frames"] == clip.end - clip.start]
+        found = ([c for c in same_place if c["video_track"] == clip.video_track] or same_place)
+        found = [c for c in found if c["name"] == clip.name] or found
+        if len(found) != 1:
             raise ExportFailed("clip {!r} (V{} at {}, {} frames) is not in Resolve's export as the Foley server reads "
                                "it ({}); please report this with that file".format(
                                    clip.name, clip.video_track, timecode(clip.start, rate), clip.end - clip.start,
@@ -85,6 +90,7 @@ class Run:
         if timeline is None:
             raise NothingOpen("no timeline is open; open the timeline to add Foley to and run this again")
         self.project, self.timeline, self.media_pool = project, timeline, project.GetMediaPool()
+        export_format(self.resolve)  # an unusable Resolve is told so before any question is asked
         self.rate = nominal_rate(project.GetSetting("timelineFrameRate"))
         self.client = FoleyClient.from_environment(fallback_url=self.config.get("server_url"))
         self.client.health()  # before anything changes: a server that is down leaves the timeline as it was
@@ -147,7 +153,9 @@ class Run:
         export = export_timeline(self.resolve, timeline, os.path.join(
             choices.output_dir, ".{}.export".format(safe_folder_name(timeline.GetName()))))
         try:
-            ids = match_clips(self.client.timeline_clips(export), clips, self.rate, export)
+            listing = self.client.timeline_clips(export)
+            shift = int(timeline.GetStartFrame()) - int(listing["start_frame"])
+            ids = match_clips(listing, clips, shift, self.rate, export)
             job = self.client.submit(output_dir=choices.output_dir, timeline_path=export, engine=choices.engine,
                                      profile=choices.profile, clips=[
                                          {"clip_id": ids[c.unique_id], "prompt": p.prompt or None,
@@ -164,7 +172,8 @@ class Run:
         for warning in self.outcome.warnings:
             self.say("  warning: {}".format(warning))
         by_id = {ids[c.unique_id]: c for c in clips}
-        placements = [Placement(by_id[p["clip_id"]], p["path"], int(p["record_start_frame"]), int(p["duration_frames"]))
+        placements = [Placement(by_id[p["clip_id"]], p["path"], int(p["record_start_frame"]) + shift,
+                                int(p["duration_frames"]))
                       for p in result["placements"] if p["clip_id"] in by_id and is_foley_track(p["track_name"])]
         self.outcome.placements = placements
         if choices.new_timeline:
