@@ -87,7 +87,7 @@ def _make_dirs(path: str, made: List[str]) -> None:
 def _copy_package(source: str, dest: str, made: List[str]) -> None:
     for folder, dirs, files in os.walk(source):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
-        target = os.path.join(dest, os.path.relpath(folder, source))
+        target = os.path.normpath(os.path.join(dest, os.path.relpath(folder, source)))
         _make_dirs(target, made)
         for name in sorted(files):
             if name.endswith(".py"):

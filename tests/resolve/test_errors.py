@@ -95,3 +95,16 @@ def test_the_new_timeline_option_on_a_resolve_without_otio_import_says_so(plugin
     outcome = unchanged(resolve, lambda: run_menu(resolve))
     assert "18.5" in outcome.error and "new_timeline" in outcome.error
     assert not foley_items(resolve)
+
+
+def test_an_append_resolve_drops_is_reported_with_the_wav_to_place_by_hand(plugin_env, event_media, monkeypatch):
+    """Resolve drops an append over an occupied spot without a word and returns a phantom item: read back."""
+    import resolve_double.model
+
+    resolve = make_resolve([Shot("A", event_media(RATE), at=50, color="Orange")], RATE, product=FREE)
+    real = resolve_double.model.Track.overlaps
+    monkeypatch.setattr(resolve_double.model.Track, "overlaps",
+                        lambda track, start, end: track.name == "Foley" or real(track, start, end))
+    outcome = run_menu(resolve)
+    assert "did not place the Foley of 'A' at 01:00:02:00 (75 frames) on audio track A2" in outcome.error
+    assert ".wav" in outcome.error and "by hand" in outcome.error

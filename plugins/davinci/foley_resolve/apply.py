@@ -82,15 +82,23 @@ def plan(timeline: Any, placements: List[Placement]) -> Plan:
     return Plan(earlier, assigned, new_tracks)
 
 
+def _refuse_locked(timeline: Any, tracks: List[int]) -> None:
+    locked = [t for t in tracks if timeline.GetIsTrackLocked("audio", t)]
+    if locked:
+        raise TrackLocked("the Foley audio track(s) {} are locked; unlock them (the padlock in the track header) and "
+                          "run this again. Nothing was changed.".format(
+                              ", ".join("A{} {!r}".format(t, timeline.GetTrackName("audio", t)) for t in locked)))
+
+
+def check_foley_tracks_unlocked(timeline: Any) -> None:
+    """Before any work: a locked Foley track says the user wants it left alone, so nothing may start."""
+    _refuse_locked(timeline, foley_tracks(timeline))
+
+
 def check_unlocked(timeline: Any, chosen: Plan) -> None:
     """Every existing track this run would change must be unlocked (a locked track takes no appends)."""
     count = int(timeline.GetTrackCount("audio"))
-    touched = sorted({t for t, _ in chosen.earlier} | {t for _, t in chosen.tracks if t <= count})
-    locked = [t for t in touched if timeline.GetIsTrackLocked("audio", t)]
-    if locked:
-        names = ", ".join("A{} {!r}".format(t, timeline.GetTrackName("audio", t)) for t in locked)
-        raise TrackLocked("the Foley audio track(s) {} are locked; unlock them (the padlock in the track header) and "
-                          "run this again. Nothing was changed.".format(names))
+    _refuse_locked(timeline, sorted({t for t, _ in chosen.earlier} | {t for _, t in chosen.tracks if t <= count}))
 
 
 def remove_earlier(resolve: Any, timeline: Any, earlier: List[Tuple[int, Any]]) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from foley_client import FoleyClient, FoleyClientError
 
-from .apply import Placement, apply_in_place, is_foley_track
+from .apply import Placement, apply_in_place, check_foley_tracks_unlocked, is_foley_track
 from .choose import ChosenClip, choose_clips
 from .compat import current_project, export_format, export_timeline
 from .dialog import Choices, FoleyDialog, ui_manager
@@ -101,6 +101,8 @@ class Run:
             self.say("  V{} {} {} ({} frames)".format(clip.video_track, timecode(clip.start, self.rate), clip.name,
                                                        clip.end - clip.start))
         check_media(clips, self.rate)
+        if not self.config["new_timeline"]:
+            check_foley_tracks_unlocked(timeline)
         prompts = [read_prompt(clip.item) for clip in clips]
         if self.regenerate:
             prompts = [p._replace(seed=new_seed()) for p in prompts]
