@@ -100,7 +100,7 @@ def install(target: Target, config: Optional[dict] = None) -> List[str]:
     previous_config = _read_json(os.path.join(target.lib, CONFIG))
     if os.path.exists(os.path.join(target.lib, MANIFEST)):
         uninstall(target)  # a reinstall replaces the old copy, keeping the user's settings
-    made = []  # type: List[str]
+    made: List[str] = []
     _make_dirs(target.lib, made)
     for name, source in PACKAGES.items():
         _copy_package(source, os.path.join(target.lib, name), made)

@@ -10,7 +10,7 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
-from resolve_double import FREE, STUDIO
+from resolve_double import FREE
 from scenes import Shot, foley_items, make_resolve, run_menu
 from test_alignment import wav_onsets
 

@@ -20,7 +20,7 @@ class BackgroundJob:
         self.client = client
         self.submit_args = submit
         self.messages: queue.Queue = queue.Queue()
-        self.job_id = None  # type: Optional[str]
+        self.job_id: Optional[str] = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="foley-job", daemon=True)
 

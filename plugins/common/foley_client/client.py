@@ -161,7 +161,8 @@ class FoleyClient:
         Yields {"type": "state", ...} first, then clip_done / clip_failed as clips finish and the job's
         own state changes, and ends after its final state. Fractions within a clip are not visible this way.
         """
-        state, clips = None, {}  # type: Optional[str], Dict[str, dict]
+        state: Optional[str] = None
+        clips: Dict[str, dict] = {}
         while True:
             status = self.status(job_id)
             if state is None:

@@ -55,7 +55,7 @@ def _new_track_name(taken: Set[str]) -> str:
 def plan(timeline: Any, placements: List[Placement]) -> Plan:
     """Where each WAV goes: the first Foley track free over its frames once the clip's earlier Foley is gone."""
     sources = {p.source.unique_id for p in placements}
-    spans = {}  # type: Dict[int, List[Tuple[int, int]]]
+    spans: Dict[int, List[Tuple[int, int]]] = {}
     earlier = []
     for track in foley_tracks(timeline):
         spans[track] = []

@@ -1,7 +1,7 @@
 """The generated WAVs in the media pool: a bin `Foley`, each WAV tagged with the clip it was made for."""
 
 import os
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from .errors import ApplyFailed
 

@@ -26,15 +26,15 @@ class Outcome:
     """What a run did, for the Console's last line and for tests that drive the menu script."""
 
     def __init__(self) -> None:
-        self.rule = None  # type: Optional[str]
-        self.clips = []  # type: List[ChosenClip]
-        self.prompts = []  # type: List[ClipPrompt]
-        self.placements = []  # type: List[Placement]
-        self.job_id = None  # type: Optional[str]
-        self.result = None  # type: Optional[dict]
-        self.new_timeline = None  # type: Any
-        self.warnings = []  # type: List[str]
-        self.error = None  # type: Optional[str]
+        self.rule: Optional[str] = None
+        self.clips: List[ChosenClip] = []
+        self.prompts: List[ClipPrompt] = []
+        self.placements: List[Placement] = []
+        self.job_id: Optional[str] = None
+        self.result: Optional[dict] = None
+        self.new_timeline: Any = None
+        self.warnings: List[str] = []
+        self.error: Optional[str] = None
         self.cancelled = False
 
 
@@ -199,11 +199,10 @@ class Progress:
         self.rows = {clip_id: row for row, clip in enumerate(run.outcome.clips) for uid, clip_id in ids.items()
                      if uid == clip.unique_id}
         self.names = {ids[c.unique_id]: c.name for c in run.outcome.clips}
-        self.shown = {}  # type: Dict[str, tuple]
+        self.shown: Dict[str, tuple] = {}
 
     def on_event(self, event: dict) -> None:
         kind, clip_id = event.get("type"), event.get("clip_id")
-        name = self.names.get(clip_id, clip_id)
         if kind == "progress" and clip_id:
             step = (event.get("stage"), int(float(event.get("fraction") or 0) * 4))
             if self.shown.get(clip_id) != step:
