@@ -206,10 +206,16 @@ class FoleyClient:
         finally:
             stream.close()
         status = self.status(job_id)  # the stream ended or we were asked to stop: ask once more
+        if stop is not None and stop.is_set():
+            # A running job stops within about a second of its cancel: report how it really ended.
+            deadline = time.time() + self.timeout
+            while status["state"] not in TERMINAL and time.time() < deadline:
+                time.sleep(0.1)
+                status = self.status(job_id)
+            if status["state"] not in TERMINAL:
+                raise JobCancelled(job_id)
         if status["state"] in TERMINAL:
             return self._ended(job_id, status["state"], status.get("error") or "")
-        if stop is not None and stop.is_set():
-            raise JobCancelled(job_id)
         raise ServerUnavailable(self.base_url, "the event stream closed before the job ended")
 
     def _ended(self, job_id: str, state: str, message: str) -> dict:
