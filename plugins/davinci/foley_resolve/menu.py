@@ -83,6 +83,7 @@ class Run:
             resolve, fusion, bmd, regenerate, config, say)
         self.title = "Regenerate Foley" if regenerate else "Generate Foley"
         self.outcome = Outcome()
+        self.dialog: Optional[FoleyDialog] = None
 
     def start(self) -> None:
         project = current_project(self.resolve)
@@ -115,10 +116,9 @@ class Run:
                                           options["new_timeline"]))
             return
         engines = self.client.engines()
-        dialog = FoleyDialog(ui, self.bmd, self.title, "{} clip(s) chosen by {}".format(len(clips), rule),
+        self.dialog = dialog = FoleyDialog(ui, self.bmd, self.title, "{} clip(s) chosen by {}".format(len(clips), rule),
                              ["{} (V{} {})".format(c.name, c.video_track, timecode(c.start, self.rate)) for c in clips],
                              prompts, [e["name"] for e in engines["engines"]], engines["profiles"], options)
-        self.dialog = dialog
         if not dialog.run(self.generate_and_say, self.dialog_error):
             self.outcome.cancelled = self.outcome.error is None
             if self.outcome.cancelled:
@@ -196,8 +196,7 @@ class Progress:
 
     def __init__(self, run: Run, ids: Dict[str, str]) -> None:
         self.run = run
-        self.rows = {clip_id: row for row, clip in enumerate(run.outcome.clips) for uid, clip_id in ids.items()
-                     if uid == clip.unique_id}
+        self.rows = {ids[clip.unique_id]: row for row, clip in enumerate(run.outcome.clips)}
         self.names = {ids[c.unique_id]: c.name for c in run.outcome.clips}
         self.shown: Dict[str, tuple] = {}
 
@@ -219,9 +218,8 @@ class Progress:
 
     def show(self, clip_id: str, text: str) -> None:
         self.run.say("  {}: {}".format(self.names.get(clip_id, clip_id), text))
-        dialog = getattr(self.run, "dialog", None)
-        if dialog is not None and clip_id in self.rows:
-            dialog.progress(self.rows[clip_id], text)
+        if self.run.dialog is not None and clip_id in self.rows:
+            self.run.dialog.progress(self.rows[clip_id], text)
 
 
 def generate_foley(resolve: Any, fusion: Any = None, bmd: Any = None, regenerate: bool = False,
