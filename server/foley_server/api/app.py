@@ -24,6 +24,7 @@ from ..jobs.store import IdempotencyConflict, JobStore
 from .events import EventHub
 from .paths import PathRefused, check_media_under, resolve_under, safe_file_name
 from .schemas import JobAccepted, JobRequest, JobStatus
+from . import timelines
 from .timeline_limits import TimelineRefused, check_timeline_json
 from .security import BodyTooLarge, SecurityMiddleware
 from .settings import ServerSettings
@@ -42,6 +43,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.router.on_startup.append(scheduler.start)
     app.router.on_shutdown.append(scheduler.stop)
     roots = [Path(r) for r in settings.allowed_roots]
+    app.include_router(timelines.router(roots))
 
     @app.post("/v1/jobs", status_code=202, response_model=JobAccepted)
     def submit(job: JobRequest, idempotency_key: str | None = Header(default=None)) -> JobAccepted:
