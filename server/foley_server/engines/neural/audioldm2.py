@@ -71,17 +71,13 @@ class AudioLdm2Engine(DiffusionEngine):
             output_type="latent", callback=lambda step, timestep, latents: on_step(), callback_steps=1,
         ).audios
 
-    def decode(self, latents, seconds: float) -> np.ndarray:
+    def waveforms(self, latents):
         import torch
 
         with torch.no_grad():
             mel = self.pipe.vae.decode(latents / self.pipe.vae.config.scaling_factor).sample
-            audio = self.pipe.mel_spectrogram_to_waveform(mel)  # (batch, samples), float32 on the CPU
-        samples = int(round(seconds * self.rate))
-        audio = np.asarray(audio[:, :samples], dtype=np.float32)
-        if audio.shape[1] < samples:
-            audio = np.pad(audio, ((0, 0), (0, samples - audio.shape[1])))
-        return audio[:, :, None]
+            # The vocoder's own output (batch, samples), as a tensor on the pipeline's device.
+            return self.pipe.vocoder(mel.squeeze(1) if mel.dim() == 4 else mel).unsqueeze(1)
 
 
 def _pad(tensor, length: int):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...config import OUTPUT_SAMPLE_RATE as DELIVERY_RATE
 from ...config import Profile
 from ..base import (Audio, CancelToken, ClipRequest, EngineCaps, EngineError, EngineOutOfMemory, EngineUnavailable,
                     Layer, Progress, SoundSpec, VisualEvents)
@@ -65,6 +66,7 @@ class DiffusionEngine:
         self.weights = Path(weights) if weights is not None else None
         self.pipe = None
         self.device = "cpu"
+        self._resample_on_device = False
         self.profile: Profile | None = None
         self.batch = 1
         self._embeddings: OrderedDict[str, tuple] = OrderedDict()
@@ -73,7 +75,7 @@ class DiffusionEngine:
     # -- what the engine is -------------------------------------------------------------------------
 
     def capabilities(self) -> EngineCaps:
-        rate, max_s = (self.rate, self.max_window_s()) if self.pipe is not None else (self.default_rate, self.default_max_s)
+        rate, max_s = (self.output_rate, self.max_window_s()) if self.pipe is not None else (self.default_rate, self.default_max_s)
         return EngineCaps(needs_weights=True, devices=("cuda", "cpu"), max_chunk_s=max_s, sample_rate=rate,
                           channels=self.channels, max_batch=self.batch if self.pipe is not None else 16)
 
@@ -116,6 +118,8 @@ class DiffusionEngine:
             raise EngineUnavailable(f"{self.name}: the weights in {folder} could not be loaded ({exc}); "
                                     "download them again") from None
         self.pipe.set_progress_bar_config(disable=True)
+        # torchaudio only where it helps and only when it imports (PyPI's build needs CUDA torch).
+        self._resample_on_device = device.startswith("cuda") and importlib.util.find_spec("torchaudio") is not None
         self.profile = None
         self._apply_profile(profile)
 
@@ -169,9 +173,30 @@ class DiffusionEngine:
         """One batched diffusion run; returns latents."""
         raise NotImplementedError
 
-    def decode(self, latents, seconds: float) -> np.ndarray:
-        """Latents → float32 audio (batch, samples, channels) at `rate`, cut to `seconds`."""
+    def waveforms(self, latents):
+        """Latents → a tensor (batch, channels, samples) at the model's `rate`, on its device."""
         raise NotImplementedError
+
+    def decode(self, latents, seconds: float) -> np.ndarray:
+        """Latents → float32 audio (batch, samples, channels) at `output_rate`, cut or padded to `seconds`.
+
+        On a GPU with torchaudio, resampled to 48 kHz on the device (the renderer then resamples nothing).
+        """
+        audio = self.waveforms(latents).float()
+        if self.output_rate != self.rate:
+            import torchaudio
+
+            audio = torchaudio.functional.resample(audio, self.rate, self.output_rate)
+        samples = int(round(seconds * self.output_rate))
+        audio = audio[:, :, :samples].cpu().numpy().transpose(0, 2, 1)
+        if audio.shape[1] < samples:
+            audio = np.pad(audio, ((0, 0), (0, samples - audio.shape[1]), (0, 0)))
+        return np.ascontiguousarray(audio, dtype=np.float32)
+
+    @property
+    def output_rate(self) -> int:
+        """48 kHz when resampling on the GPU (torchaudio imports), else the model's own rate."""
+        return DELIVERY_RATE if self._resample_on_device else self.rate
 
     # -- generation ----------------------------------------------------------------------------------------
 
@@ -180,7 +205,7 @@ class DiffusionEngine:
             raise EngineError(f"{self.name} is not loaded; call load() first")
         if req.profile != self.profile:
             self._apply_profile(req.profile)  # the renderer dropped a profile level after an OOM
-        rate = self.rate
+        rate = self.output_rate
         start = int(round(req.window_start_s * rate))
         n = int(round(req.window_end_s * rate)) - start
         out = np.zeros((max(0, n), 2), dtype=np.float32)  # one-shots: the same in every window that sees them
@@ -234,8 +259,8 @@ class DiffusionEngine:
         audio = self._generate_batched(texts, req.spec.negative_prompt, ONESHOT_S, seeds, tracker, report, req)
         banks = {}
         for k, (index, _) in enumerate(events):
-            variants = [trim_to_attack(a, self.rate).mean(axis=1) for a in audio[k * takes:(k + 1) * takes]]
-            banks[index] = Bank([v[: int(MAX_ONESHOT_S * self.rate)] for v in variants])
+            variants = [trim_to_attack(a, self.output_rate).mean(axis=1) for a in audio[k * takes:(k + 1) * takes]]
+            banks[index] = Bank([v[: int(MAX_ONESHOT_S * self.output_rate)] for v in variants])
         return banks
 
     def _mix_bed(self, out: np.ndarray, layer: Layer, take: np.ndarray, events: VisualEvents, start: int, rate: int) -> None:

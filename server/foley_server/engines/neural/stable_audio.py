@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .diffusion import DiffusionEngine
 from .weights import WeightsSpec
 
@@ -76,13 +74,8 @@ class StableAudioEngine(DiffusionEngine):
             callback=lambda step, timestep, latents: on_step(), callback_steps=1,
         ).audios
 
-    def decode(self, latents, seconds: float) -> np.ndarray:
+    def waveforms(self, latents):
         import torch
 
         with torch.no_grad():
-            audio = self.pipe.vae.decode(latents).sample  # (batch, channels, samples); slicing per profile
-        samples = int(round(seconds * self.rate))
-        audio = audio[:, :, :samples].float().cpu().numpy().transpose(0, 2, 1)
-        if audio.shape[1] < samples:
-            audio = np.pad(audio, ((0, 0), (0, samples - audio.shape[1]), (0, 0)))
-        return np.ascontiguousarray(audio, dtype=np.float32)
+            return self.pipe.vae.decode(latents).sample  # (batch, channels, samples); slicing per profile
