@@ -39,11 +39,11 @@ def served(project, tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def start_server(tmp_path) -> Iterator[Callable[..., LiveServer]]:
-    """Start servers of the test's own (`start_server(*flags, data_dir=…, token=…, port=…)`); all stop after it."""
+    """Start servers of the test's own (`start_server(*flags, data_dir=…, token=…, port=…, env=…)`); all stop after it."""
     from server_process import live_server
 
     with ExitStack() as stack:
-        def start(*args: str, data_dir: Path | None = None, token: str | None = None, port: int | None = None) -> LiveServer:
-            return stack.enter_context(live_server(data_dir or tmp_path / "data", *args, token=token, port=port))
+        def start(*args: str, data_dir: Path | None = None, **options) -> LiveServer:
+            return stack.enter_context(live_server(data_dir or tmp_path / "data", *args, **options))
 
         yield start

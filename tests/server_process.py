@@ -3,6 +3,7 @@ server, submit a job and wait for it (the fixtures in conftest.py hand these out
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -83,14 +84,16 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(data_dir: Path, *args: str, token: str | None = None, port: int | None = None) -> Iterator[LiveServer]:
-    """Start `foley serve` with these arguments, wait until /v1/health answers, stop it afterwards."""
+def live_server(data_dir: Path, *args: str, token: str | None = None, port: int | None = None,
+                env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """Start `foley serve` with these arguments (and `env` over this process's environment), wait until
+    /v1/health answers, stop it afterwards."""
     port = port or free_port()
     foley = str(Path(sys.executable).with_name("foley"))
     data_dir.mkdir(parents=True, exist_ok=True)
     console = open(data_dir / f"console-{port}.txt", "w")  # a file, not a pipe nobody reads: it never fills up
     proc = subprocess.Popen([foley, "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
-                            stdout=console, stderr=subprocess.STDOUT, text=True)
+                            stdout=console, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
     server = LiveServer(f"http://127.0.0.1:{port}", data_dir, proc, token)
     try:
         deadline = time.time() + 60

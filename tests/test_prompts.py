@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from foley_server.engines.base import VisualEvents
-from foley_server.pipeline.prompt_encoder import encoder_installed, shared_encoder
-from foley_server.pipeline.prompts import describe, sound_spec
+from foley_server.engines.procedural.prompt_encoder import encoder_installed, shared_encoder
+from foley_server.engines.procedural.prompts import describe, sound_spec
 
 TABLE = [
     ("boots crunching on gravel, light rain", {"footsteps": {"surface": "gravel"}, "rain": {"intensity": 0.2}}),

@@ -10,6 +10,8 @@ import opentimelineio as otio
 import pytest
 
 from foley_otio import source_clips
+from foley_server.config import PROFILES
+from foley_server.engines.registry import engine_names
 from otio_fixtures import event_clip, otio_clip, timeline_with
 
 RATE = Fraction(25)
@@ -51,7 +53,7 @@ def test_bodies_that_are_not_usable_json_are_400(job, raw, says):
     assert response.status_code == 400 and says in response.json()["detail"], response.text
 
 
-@pytest.mark.parametrize("field, choices", [("engine", "procedural"), ("profile", "quality, balanced, fast, low-memory")])
+@pytest.mark.parametrize("field, choices", [("engine", ", ".join(engine_names())), ("profile", ", ".join(PROFILES))])
 def test_an_unknown_engine_or_profile_is_a_422_listing_the_choices(job, field, choices):
     server, body = job
     response = server.post("/v1/jobs", json={**body, field: "nope"})

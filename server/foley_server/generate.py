@@ -10,8 +10,10 @@ from pathlib import Path
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline, write_timeline
 
-from .config import DEFAULT_ENGINE, DEFAULT_PROFILE
+from .config import DEFAULT_ENGINE, DEFAULT_PROFILE, get_profile
+from .engines.registry import create_engine
 from .errors import OutputError, TimelineError
+from .jobs.devices import resolve_devices
 from .pictures import waveform_png
 from .pipeline import decode_process
 from .pipeline.plan import parse_prompt_args
@@ -27,7 +29,9 @@ def generate(
     clips: list[str] | None = None,
     prompts: dict[str, str] | None = None,
     engine: str = DEFAULT_ENGINE,
+    weights: Path | None = None,
     profile: str = DEFAULT_PROFILE,
+    device: str = "cpu",
     seed: int = 0,
     output_dir: Path | None = None,
     pictures: bool = True,
@@ -37,6 +41,9 @@ def generate(
 ) -> JobOutcome:
     """The whole round trip through OTIO files; raises FoleyError before writing anything on bad input."""
     decode_process.warm_up()  # starts while the timeline is read and planned
+    prof = get_profile(profile)
+    loaded = create_engine(engine, weights)
+    loaded.ready()  # missing extras or weights: say so before reading anything
     try:
         timeline = read_timeline(input_path, rate=edl_rate)
     except FoleyOtioError as exc:
@@ -45,8 +52,16 @@ def generate(
     ensure_writable_dir(output_path.parent if str(output_path.parent) else Path("."))
     wav_dir = Path(output_dir) if output_dir else default_output_dir(output_path)
     kwargs = {"progress": progress} if progress else {}
-    outcome = run_job(timeline, wav_dir, selectors=clips, prompts=prompts, engine=engine, profile=profile, base_seed=seed,
-                      stems=stems, **kwargs)
+    t0 = time.perf_counter()
+    loaded.load(device, prof)
+    load_s = time.perf_counter() - t0
+    try:
+        outcome = run_job(timeline, wav_dir, selectors=clips, prompts=prompts, engine=loaded, profile=profile,
+                          base_seed=seed, stems=stems, **kwargs)
+    finally:
+        loaded.unload()
+    outcome.seconds = {"load": load_s, **outcome.seconds}
+    outcome.wall_s += load_s
     if not any(c.ok for c in outcome.clips):
         return outcome  # nothing to deliver: leave no output timeline behind
     if pictures:
@@ -94,7 +109,9 @@ def generate_command(args: argparse.Namespace) -> int:
             clips=args.clip,
             prompts=parse_prompt_args(args.prompt),
             engine=args.engine,
+            weights=args.weights,
             profile=args.profile,
+            device=resolve_devices(args.device)[0],
             seed=args.seed,
             output_dir=args.output_dir,
             pictures=not args.no_pictures,

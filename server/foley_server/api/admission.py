@@ -16,6 +16,7 @@ import opentimelineio as otio
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
 
+from ..engines.cache import EngineCache
 from ..errors import FoleyError
 from ..jobs.spec import MAX_SEED, JobSpec
 from ..pipeline.media import VideoInfo, probe_video
@@ -28,8 +29,11 @@ from .timeline_limits import check_timeline_json
 MAX_LISTED_CLIPS = 5
 
 
-def admit(job: JobRequest, roots: list[Path]) -> JobSpec:
+def admit(job: JobRequest, roots: list[Path], engines: EngineCache) -> JobSpec:
     """The job as it will be stored, or Refused saying what to change."""
+    problem = engines.problem(job.engine)  # its extra not installed, its weights missing
+    if problem is not None:
+        raise Refused(422, f"engine {job.engine!r} cannot run on this server: {problem}")
     output_dir = resolve_under(job.output_dir, roots, "output_dir")
     check_output_dir(output_dir)
     timeline_path = None

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from ..engines.cache import EngineCache
 from ..jobs.pool import WorkerPool
 from ..jobs.store import Job, JobStore
 from .event_hub import EventHub
@@ -24,6 +25,7 @@ class Server:
     store: JobStore
     hub: EventHub
     pool: WorkerPool
+    cache: EngineCache  # engines by (name, device, precision), shared by the workers; readiness checks
     started: float  # time.time() at creation, for uptime
 
     @property

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..config import PROFILES
-from ..engines.base import engine_names
+from ..engines.registry import engine_names
 from ..jobs.spec import JobOptions
 from .refusals import shown
 

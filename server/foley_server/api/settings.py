@@ -42,6 +42,7 @@ class ServerSettings:
     keep_days: float = 30.0  # finished jobs are forgotten after this long (their WAVs stay)
     keep_mb: float = 256.0  # and the oldest finished jobs beyond this much stored request/result data
     lease_s: float = DEFAULT_LEASE_S  # a running job whose worker stops renewing its lease this long is requeued
+    weights: tuple[tuple[str, str], ...] = ()  # (engine name, weights folder) given on the command line
 
     @property
     def allowed_hosts(self) -> set[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from ..config import get_profile
-from ..engines.base import ClipRequest, Layer, SoundSpec, VisualEvents, create_engine
+from ..engines.base import ClipRequest, Layer, SoundSpec, VisualEvents
+from ..engines.registry import create_engine
 from ..pictures import spectrogram_png
 from ..pipeline.render import render_clip
 

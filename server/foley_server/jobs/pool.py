@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from ..config import DEFAULT_LEASE_S
+from ..engines.cache import EngineCache
 from ..pipeline import decode_process
 from .cancellation import cancel_job
 from .leases import LeaseKeeper, worker_id
@@ -26,12 +27,13 @@ class WorkerPool:
 
     def __init__(self, store: JobStore, publish: Callable[[dict], None], devices: Sequence[str], *,
                  preload: str | None = None, keep_days: float = 30.0, keep_mb: float = 256.0,
-                 lease_s: float = DEFAULT_LEASE_S) -> None:
+                 lease_s: float = DEFAULT_LEASE_S, cache: EngineCache | None = None) -> None:
         self.store = store
         self._publish = publish
         self.preload = preload
         self.keep_days, self.keep_mb = keep_days, keep_mb
-        self.workers = [JobWorker(store, device, worker_id=worker_id(device, i), publish=self.publish)
+        self.cache = cache or EngineCache()  # engines by (name, device, precision), shared by the workers
+        self.workers = [JobWorker(store, device, worker_id=worker_id(device, i), publish=self.publish, cache=self.cache)
                         for i, device in enumerate(devices)]
         self.leases = LeaseKeeper(store, self.workers, lease_s, publish=self.publish, wake=self.wake)
         self._stop = threading.Event()
@@ -65,6 +67,7 @@ class WorkerPool:
         for worker in self.workers:
             worker.stop()  # a running job goes back to the queue
         self.leases.stop()
+        self.cache.unload()
         decode_process.shutdown()
 
     def wake(self) -> None:

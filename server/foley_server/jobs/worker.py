@@ -16,7 +16,9 @@ from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
 
 from ..config import DEFAULT_PROFILE, get_profile
-from ..engines.base import CancelToken, Engine, create_engine
+from ..engines.base import CancelToken, Engine
+from ..engines.cache import EngineCache
+from ..engines.memory import peak_memory_bytes, reset_peak_memory
 from ..errors import Cancelled, FoleyError
 from ..pipeline.run import ClipOutcome, run_job
 from .spec import JobSpec
@@ -29,13 +31,14 @@ class JobWorker:
     """Runs queued jobs one after another on its device, through engines it loaded once."""
 
     def __init__(self, store: JobStore, device: str = "cpu", *, worker_id: str,
-                 publish: Callable[[dict], None] = lambda event: None) -> None:
+                 publish: Callable[[dict], None] = lambda event: None, cache: EngineCache | None = None) -> None:
         self.store = store
         self.device = device
         self.id = worker_id  # the name its leases are held under
         self.publish = publish  # progress events for the WebSocket fan-out
-        self.engines: dict[str, Engine] = {}
+        self.cache = cache or EngineCache()  # shared by the workers; engines are per device
         self.current: str | None = None  # id of the job running now
+        self.last_job: dict | None = None  # the last finished job's timings and peak memory, for /v1/health
         self._cancel: CancelToken | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -63,13 +66,14 @@ class JobWorker:
             return True
         return False
 
-    def engine(self, name: str) -> Engine:
-        """The named engine, created and loaded on first use, resident afterwards."""
-        if name not in self.engines:
-            engine = create_engine(name)
-            engine.load(self.device, get_profile(DEFAULT_PROFILE))
-            self.engines[name] = engine
-        return self.engines[name]
+    @property
+    def engines(self) -> list[str]:
+        """Names of the engines loaded and resident on this worker's device."""
+        return sorted({key.name for key in self.cache.loaded() if key.device == self.device})
+
+    def engine(self, name: str, profile: str = DEFAULT_PROFILE) -> tuple[Engine, float]:
+        """The named engine loaded for this device and profile's precision, and the seconds spent loading it."""
+        return self.cache.get(name, self.device, get_profile(profile))
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -89,6 +93,7 @@ class JobWorker:
 
     def _run(self, job_id: str, cancel: CancelToken) -> None:
         started = time.perf_counter()
+        reset_peak_memory(self.device)
         self.publish({"type": "started", "job_id": job_id, "message": f"on {self.device}"})
         done = {clip_id: Path(c["wav_path"]) for clip_id, c in self.store.clips(job_id).items()
                 if c["state"] == "done" and c["wav_path"]}
@@ -105,9 +110,7 @@ class JobWorker:
 
         try:
             spec = self.store.spec(job_id)
-            engine_s = time.perf_counter()
-            engine = self.engine(spec.engine)
-            engine_s = time.perf_counter() - engine_s
+            engine, engine_s = self.engine(spec.engine, spec.profile)
             outcome = run_job(
                 _timeline(spec),
                 Path(spec.output_dir),
@@ -116,7 +119,6 @@ class JobWorker:
                 negative_prompts=spec.negative_prompts(),
                 seeds=spec.seeds(),
                 engine=engine,
-                device=self.device,
                 profile=spec.profile,
                 base_seed=spec.seed,
                 stems=spec.stems,
@@ -145,12 +147,15 @@ class JobWorker:
                          seconds=time.perf_counter() - started)
             return
         timings = {"load": engine_s, **outcome.seconds}  # ~0 once the engine is resident
+        peak = peak_memory_bytes(self.device)
+        self.last_job = {"job_id": job_id, "engine": engine.name, "timings": timings, "peak_memory_bytes": peak}
         result = {
             "timeline": json.loads(otio.adapters.write_to_string(outcome.timeline, "otio_json")),
             "placements": [p.as_dict() for p in outcome.placements],
             "timings": timings,
             "warnings": outcome.warnings + [f"{c.task.name}: {c.error}" for c in outcome.failed],
             "device": self.device,
+            "peak_memory_bytes": peak,  # CUDA max allocated on a GPU, the process's peak RSS on the CPU
             "resumed_clips": sorted(set(done) & {c.task.clip_id for c in outcome.clips if c.ok}),
         }
         state = "done" if any(c.ok for c in outcome.clips) else "failed"

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"], route_class=StrictJSONRoute
 def submit(job: JobRequest, server: ServerDep,
            idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> JobAccepted:
     """Queue a job once everything knowable about it is checked; a retry with the same Idempotency-Key returns the same job."""
-    spec = admit(job, server.roots)
+    spec = admit(job, server.roots, server.cache)
     try:
         created, fresh = server.store.create(spec, idempotency_key)
     except IdempotencyConflict as exc:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from ...config import Profile
-from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress
+from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress, SoundSpec, VisualEvents
+from ..placement import Bank, place_events
 from . import ambience, liquids, movement, nature, urban
 from .door import ACTIONS as DOOR_ACTIONS
 from .door import door_bank
-from .events import Bank, place_events
 from .footsteps import SURFACES, footstep_bank, split_by_pace
 from .modal import MATERIALS, impact_bank
 from .noise import RATE, stable_seed
+from .prompts import interpret, words_for
 from .scenes import bed_across_cuts
 from .space import reverberate, tail_samples
 
@@ -76,7 +78,9 @@ class ProceduralEngine:
 
     name = "procedural"
 
-    def __init__(self) -> None:
+    def __init__(self, weights: Path | None = None) -> None:
+        if weights is not None:
+            raise EngineError("the procedural engine needs no weights; leave out --weights")
         self._loaded = False
 
     def capabilities(self) -> EngineCaps:
@@ -86,10 +90,26 @@ class ProceduralEngine:
         """Model name -> what it sounds like and which parameters it takes."""
         return dict(MODEL_DESCRIPTIONS)
 
+    def words_for(self, model: str) -> list[str]:
+        """The prompt words that select a model, for `foley engines`."""
+        return words_for(model)
+
+    def interpret(self, prompt: str | None, negative_prompt: str | None = None,
+                  events: VisualEvents | None = None) -> SoundSpec:
+        """The prompt in this engine's vocabulary: sound models with parameters (see prompts.py)."""
+        return interpret(prompt, negative_prompt, events)
+
+    def ready(self) -> None:
+        """Always: no weights, no extras."""
+
     def load(self, device: str, profile: Profile) -> None:
         # Nothing heavy to load; warm the common banks so the first clip is as fast as the rest.
         _bank("impact", "wood", 0)
         self._loaded = True
+
+    def unload(self) -> None:
+        _bank.cache_clear()
+        self._loaded = False
 
     def generate(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> Audio:
         start = int(round(req.window_start_s * RATE))
@@ -102,18 +122,18 @@ class ProceduralEngine:
         pre = tail_samples(req.spec.space)
         dry = np.zeros((n + pre, 2), dtype=np.float32) if pre else out
         layers = req.spec.layers
-        total = len(layers) + (1 if pre else 0)
-        progress(0, total)
+        per_window = len(layers) + (1 if pre else 0)  # progress units: layers (and the reverb) per window
+        done, total = req.window_index * per_window, req.window_count * per_window
         for index, layer in enumerate(layers):
             cancel.raise_if_cancelled()
             target = out if layer.role == "ambience" else dry
             offset = 0 if target is out else pre
             self._render_layer(target, layer, req, start - offset, n + offset, stable_seed(req.seed, index, layer.model))
-            progress(index + 1, total)
+            progress(done + index + 1, total)
         if pre:
             cancel.raise_if_cancelled()
             out += reverberate(dry, req.spec.space, req.seed)[pre:]
-            progress(total, total)
+            progress(done + per_window, total)
         soft_limit(out)
         return Audio(out, RATE)
 
@@ -133,9 +153,9 @@ class ProceduralEngine:
                     if not len(onsets):
                         continue
                     pace_bank = _bank(layer.model, variant, seed, pace)
-                    place_events(out, pace_bank, onsets, strengths, start, seed, f"footsteps-{pace}", gain)
+                    place_events(out, pace_bank, onsets, strengths, start, seed, f"footsteps-{pace}", gain, RATE)
             else:
-                place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain)
+                place_events(out, bank, ev.onset_times_s, ev.onset_strengths, start, seed, layer.model, gain, RATE)
         elif layer.model in MOVEMENT:
             _mix_into(out, MOVEMENT[layer.model](req.events, start, n, seed), gain)
         elif layer.model in BEDS:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
 import numpy as np
 
-from ..engines.base import Layer, SoundSpec, VisualEvents
+from ..base import Layer, SoundSpec, VisualEvents
 from .prompt_encoder import shared_encoder
 
 # word -> (role, model): what a phrase asks for.
@@ -222,6 +223,16 @@ def sound_spec(prompt: str | None, negative_prompt: str | None = None, events: V
     if not kept:
         kept = [Layer("ambience", "room_tone", {"intensity": 0.3})] if "room_tone" not in models else layers[:1]
     return SoundSpec(prompt or "", negative_prompt or "", tuple(kept), scene_space(prompt))
+
+
+#: Models that follow on-screen speed rather than motion energy: the picture's speed must be measured.
+SPEED_DRIVEN = {"whoosh"}
+
+
+def interpret(prompt: str | None, negative_prompt: str | None = None, events: VisualEvents | None = None) -> SoundSpec:
+    """The engine's reading of a prompt: layers, a one-line summary, and whether speed must be measured."""
+    spec = sound_spec(prompt, negative_prompt, events)
+    return replace(spec, summary=describe(spec), measure_speed=any(l.model in SPEED_DRIVEN for l in spec.layers))
 
 
 def describe(spec: SoundSpec) -> str:
