@@ -9,9 +9,9 @@ from fractions import Fraction
 import numpy as np
 import opentimelineio as otio
 import pytest
+from audio_checks import wav_onsets
 from resolve_double import FREE
 from scenes import Shot, foley_items, make_resolve, run_menu
-from test_alignment import wav_onsets
 
 RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001)]
 

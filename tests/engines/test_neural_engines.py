@@ -12,8 +12,8 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 import soundfile as sf
+from audio_checks import wav_onsets
 from neural_models import save_tiny
-from test_alignment import wav_onsets
 
 from foley_otio.ranges import record_range
 from foley_otio.timeline_io import read_timeline, write_timeline
