@@ -17,12 +17,12 @@ def _procedural_self_test() -> tuple[bool, str]:
     """Render one second through the real engine and mastering path, and time it."""
     import numpy as np
 
-    from .config import get_profile
+    from .config import DEFAULT_PROFILE, get_profile
     from .engines.base import CancelToken, ClipRequest, VisualEvents
     from .engines.registry import create_engine
 
     engine = create_engine("procedural")
-    profile = get_profile("balanced")
+    profile = get_profile(DEFAULT_PROFILE)
     engine.load("cpu", profile)
     events = VisualEvents.empty(1.0)
     req = ClipRequest("doctor", 1.0, 0.0, 1.0, events, engine.interpret("wood knock, room tone"), 1, profile)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import get_profile
+from ..config import DEFAULT_PROFILE, get_profile
 from ..engines.base import ClipRequest, Layer, SoundSpec, VisualEvents
 from ..engines.registry import create_engine
 from ..pictures import spectrogram_png
@@ -50,7 +50,7 @@ def write_pack(folder: Path) -> list[Path]:
     """Render every model through the real render and mastering path; returns the WAVs."""
     folder.mkdir(parents=True, exist_ok=True)
     engine = create_engine("procedural")
-    profile = get_profile("balanced")
+    profile = get_profile(DEFAULT_PROFILE)
     engine.load("cpu", profile)
     wavs = []
     for stem, layer in PACK:
