@@ -165,6 +165,15 @@ def test_a_folder_is_not_media(tmp_path):
         probe_video(tmp_path)
 
 
+def test_a_pipe_is_refused_instead_of_blocking_the_worker(tmp_path):
+    import os
+
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)  # nobody writes to it: FFmpeg would wait for data forever
+    with pytest.raises(MediaError, match="not a regular file"):
+        probe_video(fifo)
+
+
 def test_corrupt_file_is_reported_as_unreadable(tmp_path):
     path = tmp_path / "bad.mp4"
     write_corrupt_file(path)

@@ -241,7 +241,7 @@ def generate_foley(resolve: Any, fusion: Any = None, bmd: Any = None, regenerate
 def external_resolve() -> Any:
     """Resolve from outside its Scripts menu (Studio only); None when that does not connect."""
     try:
-        import DaVinciResolveScript  # noqa: the module Resolve installs for external scripting
+        import DaVinciResolveScript  # the module Resolve installs for external scripting
         return DaVinciResolveScript.scriptapp("Resolve")
     except Exception:
         return None

@@ -45,6 +45,8 @@ def _open(path: str | Path):
         raise MediaError(f"media not found: {path} — relink the clip or restore the file")
     if path.is_dir():
         raise MediaError(f"cannot read {path}: it is a folder, not a media file — relink the clip to its video file")
+    if not path.is_file():  # a FIFO or a device would block the worker in FFmpeg's open forever
+        raise MediaError(f"cannot read {path}: it is not a regular file (a pipe or a device) — relink the clip to its video file")
     try:
         return av.open(str(path))
     except PermissionError:
