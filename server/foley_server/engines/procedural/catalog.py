@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import (ambience, audience, bells, body, contacts, creatures, kitchen, liquids, machines, mechanics, movement,
+from . import (ambience, audience, bells, body, contacts, creatures, glass, kitchen, liquids, machines, mechanics, movement,
                nature, paper, urban, weapons, weather)
 from .door import ACTIONS as DOOR_ACTIONS
 from .door import door
@@ -45,6 +45,6 @@ _CORE: dict[str, SoundModel] = {
 }
 
 MODELS: dict[str, SoundModel] = {
-    **_CORE, **weapons.MODELS, **weather.MODELS, **contacts.MODELS, **body.MODELS, **paper.MODELS,
+    **_CORE, **glass.MODELS, **weapons.MODELS, **weather.MODELS, **contacts.MODELS, **body.MODELS, **paper.MODELS,
     **mechanics.MODELS, **bells.MODELS, **machines.MODELS, **kitchen.MODELS, **creatures.MODELS, **audience.MODELS,
 }

@@ -84,7 +84,8 @@ def drips(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
         for pos in np.sort(rng.integers(0, RATE, rng.poisson(0.8 + 3 * intensity))):
             at = block * RATE + int(pos) - start
             plop = 0.5 * rng.uniform(0.4, 1.0) * _bubble(rng, int(0.05 * RATE), 700, 1600)
+            channel = int(rng.integers(0, 2))  # drawn for every plop, heard or not: the next plop's draws stay put
             lo, hi = max(0, -at), min(len(plop), n - at)
             if hi > lo:
-                out[at + lo : at + hi, int(rng.integers(0, 2))] += plop[lo:hi]
+                out[at + lo : at + hi, channel] += plop[lo:hi]
     return out

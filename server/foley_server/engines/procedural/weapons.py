@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .modal import MATERIALS, strike
-from .noise import RATE, band, filtered
+from .noise import BED_FACTOR, BED_RATE, RATE, band, filtered, upsample
 from .patterns import decaying, normalised, with_tail_fade
 from .sound_model import SoundModel, one_shots
 
@@ -117,18 +117,26 @@ def explosion(rng: np.random.Generator, size: str = "large", distance: str = "ne
     length = int(((5.0 if large else 2.8) + (1.0 if far else 0.0)) * RATE)
     t = np.arange(length, dtype=np.float32) / RATE
     x = 1.2 * friedlander(rng, rng.uniform(0.008, 0.014) if large else rng.uniform(0.003, 0.006), length)
-    gas = filtered(rng.standard_normal(length).astype(np.float32), band(80, 9000)) * np.exp(-t / (0.06 if large else 0.03))
-    x += 0.8 * gas / (np.abs(gas).max() or 1)
+    gas_n = int(0.6 * RATE)  # the gas burst is over in a few tenths of a second
+    gas = filtered(rng.standard_normal(gas_n).astype(np.float32), band(80, 9000)) * np.exp(-t[:gas_n] / (0.06 if large else 0.03))
+    x[:gas_n] += 0.8 * gas / (np.abs(gas).max() or 1)
     f0 = rng.uniform(45, 65) if large else rng.uniform(70, 100)
     sweep = f0 * (1 - 0.45 * np.clip(t / 0.8, 0, 1))
     x += 0.9 * (np.sin(2 * np.pi * np.cumsum(sweep) / RATE) * np.exp(-t / (0.5 if large else 0.25))).astype(np.float32)
-    rumble = filtered(rng.standard_normal(length).astype(np.float32), band(25, 180 if not far else 120, order=3))
-    rolls = 1 + 0.5 * np.sin(2 * np.pi * rng.uniform(0.6, 1.6) * t + rng.uniform(0, 6.3))
-    x += 2.5 * rumble * (decaying(length, 1.4 if large else 0.6, 0.05) * rolls).astype(np.float32) / (np.abs(rumble).max() or 1)
+    # The rolling boom is all below 200 Hz: synthesised at 6 kHz and resampled once.
+    low_n = -(-length // BED_FACTOR)
+    t_low = np.arange(low_n, dtype=np.float32) / BED_RATE
+    rumble = filtered(rng.standard_normal(low_n).astype(np.float32), band(25, 180 if not far else 120, order=3, rate=BED_RATE))
+    rolls = 1 + 0.5 * np.sin(2 * np.pi * rng.uniform(0.6, 1.6) * t_low + rng.uniform(0, 6.3))
+    rumble *= (np.exp(-t_low / (1.4 if large else 0.6)) * np.clip(t_low / 0.05, 0, 1) * rolls).astype(np.float32)
+    rumble = upsample(rumble, BED_FACTOR, 0, length)
+    x[: len(rumble)] += 2.5 * rumble / (np.abs(rumble).max() or 1)
     if not far:
+        # Debris: a handful of distinct pieces (mostly stone, some wood, a bit of metal), landing many times.
+        pieces = [strike(MATERIALS[m], rng, scale_t60=0.6 if m != "metal" else 0.2) for m in ("stone",) * 5 + ("wood",) * 3 + ("metal",)]
         for _ in range(rng.integers(40, 80) if large else rng.integers(10, 25)):
             at = int(min(length - 1, rng.uniform(0.2, 0.6) * RATE + rng.exponential(0.8 if large else 0.4) * RATE))
-            bit = strike(MATERIALS[rng.choice(["stone", "wood", "metal"], p=[0.6, 0.3, 0.1])], rng, scale_t60=0.6)
+            bit = pieces[int(rng.integers(0, len(pieces)))]
             x[at : at + len(bit)] += rng.uniform(0.01, 0.08) * bit[: length - at]
     if far:
         x = filtered(x, band(None, rng.uniform(500, 900)))
