@@ -112,8 +112,8 @@ def insects(start: int, n: int, seed: int, intensity: float = 0.5, kind: str = "
     return out
 
 
-GAITS = {"walk": (1.1, (0.0, 0.25, 0.5, 0.75)), "trot": (0.7, (0.0, 0.02, 0.5, 0.52)),
-         "gallop": (0.42, (0.0, 0.1, 0.22, 0.3))}  # stride seconds, footfalls as fractions of it
+GAITS = {"walk": (1.1, (0.0, 0.25, 0.5, 0.75)), "trot": (0.7, (0.0, 0.0, 0.5, 0.5)),
+         "gallop": (0.42, (0.0, 0.12, 0.24, 0.33))}  # stride seconds, footfalls as fractions of it
 GROUNDS = {
     "road": Material((350, 800), (1.0, 1.7, 2.6, 3.9), 0.05, 0.5, 0.7, (600, 9000), 0.001),
     "dirt": Material((90, 180), (1.0, 1.6, 2.3), 0.04, 0.8, 0.9, (150, 3000), 0.004),
@@ -144,7 +144,7 @@ def hooves(events: VisualEvents, start: int, n: int, seed: int, intensity: float
         if events.motion_at(np.array([(start + at) / RATE]))[0] <= 0.08:
             continue
         for index, fraction in enumerate(falls):
-            offset = int((fraction * stride + rng.uniform(-0.01, 0.01)) * RATE)
+            offset = int((fraction * stride + rng.uniform(-0.006, 0.006)) * RATE)
             level = rng.uniform(0.6, 1.0) * (1.0 if gait != "gallop" or index == 3 else 0.85)
             add_at(out, at + offset, takes[int(rng.integers(0, len(takes)))], level, rng.uniform(-0.15, 0.15))
     return out

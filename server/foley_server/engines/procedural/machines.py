@@ -114,8 +114,11 @@ def _engine_voice(seed: int, kind: str) -> tuple[np.ndarray, np.ndarray, float, 
     pulse = np.exp(-t / 0.006) * np.cos(2 * np.pi * f * t) + 0.6 * np.exp(-t / 0.002) * rng.standard_normal(len(t))
     if spec.clatter:
         pulse += spec.clatter * np.exp(-t / 0.0015) * np.sin(2 * np.pi * rng.uniform(1500, 2500) * t)
+    # Under load the charge burns harder: a sharper pulse with more of the pipe's upper modes.
+    loaded = 0.6 * pulse + np.exp(-t / 0.0012) * rng.standard_normal(len(t)) + 0.5 * np.exp(-t / 0.003) * np.cos(2 * np.pi * 3.1 * f * t)
     jitter = rng.uniform(0.75, 1.0, 4096) * np.resize(rng.uniform(0.85, 1.0, spec.cylinders), 4096)
-    return pulse.astype(np.float32), jitter.astype(np.float32), rng.uniform(*spec.idle_rpm), rng.uniform(*spec.peak_rpm)
+    return (np.stack([pulse, loaded]).astype(np.float32), jitter.astype(np.float32), rng.uniform(*spec.idle_rpm),
+            rng.uniform(*spec.peak_rpm))
 
 
 def engine(events: VisualEvents, start: int, n: int, seed: int, intensity: float, kind: str = "car",
@@ -132,20 +135,24 @@ def engine(events: VisualEvents, start: int, n: int, seed: int, intensity: float
     rpm = idle + (peak - idle) * throttle
     firing_hz = rpm / 60 * spec.cylinders / 2
     phase = np.concatenate([[0.0], np.cumsum(firing_hz[:-1] / _GRID_HZ)])  # firings since the clip began
-    first_s = max(0.0, lo / _LOW - len(pulse) / _LOW)
+    first_s = max(0.0, lo / _LOW - pulse.shape[1] / _LOW)
     whole = np.arange(int(np.ceil(np.interp(first_s, grid, phase))), int(np.floor(phase[-1])) + 1)
     times = np.interp(whole, phase, grid)
     if spec.uneven:  # V-twin: every other firing comes early
         times = times - (whole % 2) * 0.3 / np.interp(times, grid, firing_hz)
     at = np.round(times * _LOW).astype(np.int64) - lo
-    level = jitter[whole % len(jitter)] * (0.6 + 0.6 * np.interp(times, grid, throttle))
-    impulses = np.zeros(len(noise), dtype=np.float32)
+    load = np.interp(times, grid, throttle)
+    level = jitter[whole % len(jitter)] * (0.6 + 0.6 * load)
     ok = (at >= 0) & (at < len(noise))
-    np.add.at(impulses, at[ok], level[ok].astype(np.float32))
-    exhaust = oaconvolve(impulses, pulse)[: len(noise)].astype(np.float32)
+    exhaust = np.zeros(len(noise), dtype=np.float32)
+    for kernel, share in zip(pulse, (1 - load, load)):  # idle pulses and loaded pulses, blended by the throttle
+        impulses = np.zeros(len(noise), dtype=np.float32)
+        np.add.at(impulses, at[ok], (level * share)[ok].astype(np.float32))
+        if impulses.any():
+            exhaust += oaconvolve(impulses, kernel)[: len(noise)].astype(np.float32)
     grid_low = (lo + np.arange(len(noise))) / _LOW
     roar = np.interp(grid_low, grid, throttle).astype(np.float32)
-    mech = filtered_noise(noise[:, :1], _MECH)[:, 0] * (0.08 + 0.25 * roar)
+    mech = filtered_noise(noise[:, :1], _MECH)[:, 0] * (0.08 + 0.8 * roar)
     mono = 0.5 * exhaust + mech
     return upsample(np.repeat(mono[:, None], 2, axis=1), _FACTOR, offset, n)
 
