@@ -13,36 +13,42 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import lfilter
 
-from .noise import RATE, band, block_noise, control_curve, filtered_noise, low_rate_source, stable_seed, upsample
+from .noise import RATE, band, control_curve, filtered_noise, low_rate_source, stable_seed, upsample
 from .patterns import normalised, random_times
 from .sound_model import SoundModel, bed
 
-_CLAP_LOW, _CLAP_HIGH = band(700, 2500), band(2000, 9000)
+_CLAP_FACTOR = 2  # claps carry little above 12 kHz: synthesised at 24 kHz and resampled once
+_CLAP_RATE = RATE // _CLAP_FACTOR
+_CLAP_LOW, _CLAP_HIGH = band(700, 2500, rate=_CLAP_RATE), band(2000, 9000, rate=_CLAP_RATE)
 _CLAP_TAU_S = 0.004
 
 
 def applause(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
-    """Applause: 10 to 100 people clapping 3-6 times a second each, swelling and settling."""
-    white = block_noise(seed, "applause", start, n)
-    pre = int(20 * _CLAP_TAU_S * RATE)
-    impulses = np.full((n + pre, 2), 1e-30, dtype=np.float32)  # a floor keeps the decay out of denormals
+    """Applause: 10 to 100 people clapping 3-6 times a second each, swelling and settling.
+
+    Each clap is a noise burst with an instant attack and a 4 ms decay: the claps' envelope is their
+    impulses through a one-pole decay, modulating noise (as in the rain's drops)."""
+    white, offset = low_rate_source(seed, "applause", start, n, _CLAP_FACTOR)
+    size = len(white)
+    lo = (start - offset) // _CLAP_FACTOR
+    impulses = np.full((size, 2), 1e-30, dtype=np.float32)  # a floor keeps the decay out of denormals
     per_second = int((10 + 90 * intensity) * 4.5)
-    for block in range((start - pre) // RATE, (start + n) // RATE + 1):
+    for block in range(lo // _CLAP_RATE - 1, (lo + size) // _CLAP_RATE + 1):
         rng = np.random.default_rng(stable_seed(seed, "claps", block))
-        pos = block * RATE + rng.integers(0, RATE, (per_second, 2)) - (start - pre)
+        pos = block * _CLAP_RATE + rng.integers(0, _CLAP_RATE, (per_second, 2)) - lo
         amp = (rng.uniform(0.2, 1.0, (per_second, 2)) ** 2 * rng.choice((-1.0, 1.0), (per_second, 2))).astype(np.float32)
         for ch in range(2):
-            ok = (pos[:, ch] >= 0) & (pos[:, ch] < n + pre)
+            ok = (pos[:, ch] >= 0) & (pos[:, ch] < size)
             np.add.at(impulses[:, ch], pos[ok, ch], amp[ok, ch])
-    env = lfilter(np.ones(1, np.float32), np.array([1.0, -np.exp(-1.0 / (_CLAP_TAU_S * RATE))], np.float32), impulses, axis=0)[pre:]
-    claps = white * env
+    decay = np.array([1.0, -np.exp(-1.0 / (_CLAP_TAU_S * _CLAP_RATE))], np.float32)
+    claps = white[:, ::-1] * lfilter(np.ones(1, np.float32), decay, impulses, axis=0)
     out = filtered_noise(claps, _CLAP_LOW)
     out += np.float32(0.7) * filtered_noise(claps, _CLAP_HIGH)
     rng = np.random.default_rng(stable_seed(seed, "applause-swell"))
     rate, phase = rng.uniform(0.05, 0.15), rng.uniform(0, 2 * np.pi)
-    swell = control_curve(lambda t: 0.8 + 0.2 * np.sin(2 * np.pi * rate * t + phase), start, n, 0.01)
+    swell = control_curve(lambda t: 0.8 + 0.2 * np.sin(2 * np.pi * rate * t + phase), lo, size, 0.01, rate=_CLAP_RATE)
     out *= (np.float32(0.5 / np.sqrt(per_second / 45)) * swell)[:, None]
-    return out
+    return upsample(out, _CLAP_FACTOR, offset, n)
 
 
 _FACTOR = 4  # voices stay under 4 kHz: synthesised at 12 kHz and resampled once

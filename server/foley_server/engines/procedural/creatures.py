@@ -16,7 +16,7 @@ import numpy as np
 
 from ..base import VisualEvents
 from .modal import Material, strike
-from .noise import RATE, band, block_noise, control_curve, filtered, filtered_noise, stable_seed
+from .noise import RATE, band, block_noise, control_curve, filtered, filtered_noise, stable_seed, upsample
 from .patterns import add_at, beat_times, decaying, normalised, random_times, with_tail_fade
 from .sound_model import SoundModel, bed, pattern
 
@@ -78,7 +78,7 @@ def _crickets(seed: int, count: int) -> list[tuple[np.ndarray, float, float, flo
 
 
 _CICADA = band(3500, 9000)
-_FLY = band(150, 2500)
+_FLY_FACTOR = 4
 
 
 def insects(start: int, n: int, seed: int, intensity: float = 0.5, kind: str = "crickets") -> np.ndarray:
@@ -90,17 +90,22 @@ def insects(start: int, n: int, seed: int, intensity: float = 0.5, kind: str = "
         am = control_curve(lambda t: (0.55 + 0.45 * np.sin(2 * np.pi * pulse_hz * t)) * (0.6 + 0.4 * np.sin(2 * np.pi * swell_hz * t + phase)),
                            start, n, hop_s=0.0005)
         return (0.08 * hiss * am[:, None]).astype(np.float32)
-    if kind == "flies":  # a buzz (wing beats ~ 200 Hz harmonics) wandering in pitch and place
+    if kind == "flies":  # a buzz (wing beats ~ 200 Hz harmonics) wandering in pitch and place, made at 12 kHz
         rng = np.random.default_rng(stable_seed(seed, "fly"))
         f0, rates, phases = rng.uniform(170, 230), rng.uniform(0.2, 0.9, 3), rng.uniform(0, 6.3, 3)
-        t = (start + np.arange(n)) / RATE
-        wander = 1 + 0.06 * np.sin(2 * np.pi * rates[0] * t + phases[0])
-        phase = 2 * np.pi * f0 * (t + 0.06 * np.sin(2 * np.pi * rates[0] * t + phases[0]) / (2 * np.pi * rates[0]))
-        buzz = (np.sin(phase) + 0.5 * np.sin(2 * phase) + 0.3 * np.sin(3 * phase)) * wander
+        low_rate = RATE // _FLY_FACTOR
+        pad = low_rate // 10
+        lo = start // _FLY_FACTOR - pad
+        t = (lo + np.arange(-(-n // _FLY_FACTOR) + 2 * pad + 1)) / low_rate
+        wobble = np.sin(2 * np.pi * rates[0] * t + phases[0])
+        phase = 2 * np.pi * f0 * t + 0.06 * f0 * wobble / rates[0]  # pitch wanders +-6 %
+        rotor = np.exp(1j * phase)
+        buzz = (rotor * (1 + 0.5 * rotor + 0.3 * rotor * rotor)).imag * (1 + 0.06 * wobble)
         near = 0.5 + 0.5 * np.sin(2 * np.pi * rates[1] * t + phases[1])
         pan = np.sin(2 * np.pi * rates[2] * t + phases[2])
-        mono = (0.15 * buzz * near).astype(np.float32)
-        return np.stack([mono * (1 - 0.4 * pan), mono * (1 + 0.4 * pan)], axis=1).astype(np.float32)
+        mono = 0.15 * buzz * near
+        stereo = np.stack([mono * (1 - 0.4 * pan), mono * (1 + 0.4 * pan)], axis=1).astype(np.float32)
+        return upsample(stereo, _FLY_FACTOR, start - lo * _FLY_FACTOR, n)
     out = np.zeros((n, 2), dtype=np.float32)
     field = _crickets(seed, int(3 + 9 * intensity))
     for index, (chirp, period, pan, level) in enumerate(field):

@@ -8,8 +8,10 @@ resonance (a sine whose pitch is set by its size, rising as it closes), over the
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from scipy.signal import lfilter, oaconvolve
+from scipy.signal import sosfilt
 
 from .modal import Material, strike
 from .noise import RATE, band, block_noise, control_curve, filtered_noise, low_rate_source, stable_seed, upsample
@@ -41,33 +43,39 @@ def chop(rng: np.random.Generator, board: str = "wood", food: str = "vegetables"
     return with_tail_fade(normalised(x))
 
 
-_HISS = band(3000, 14000)
-_SPIT = band(1500, 9000)
+@lru_cache(maxsize=4)
+def _spit_kernels(seed: int, count: int = 8) -> np.ndarray:
+    """A few shapes of oil spitting: 2-4 ms bursts of bright noise, already band-passed."""
+    rng = np.random.default_rng(stable_seed(seed, "fry-spit"))
+    t = np.arange(int(0.006 * RATE)) / RATE
+    raw = rng.standard_normal((count, len(t))) * np.exp(-t / rng.uniform(0.0006, 0.0015, (count, 1)))
+    shaped = sosfilt(band(1500, 9000), raw, axis=1) * np.minimum(1.0, (len(t) - np.arange(len(t))) / (0.001 * RATE))
+    return (shaped / np.abs(shaped).max(axis=1, keepdims=True)).astype(np.float32)
 
 
 def fry(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
-    """Sizzling: a dense hiss of micro-bursts that seethes, and louder spits of oil now and then."""
+    """Sizzling: a dense bright hiss of micro-bursts that seethes, and louder spits of oil now and then."""
     white = block_noise(seed, "fry", start, n)
-    hiss = filtered_noise(white, _HISS)
+    # A first difference tilts white noise up 6 dB an octave: the hiss of thousands of tiny bursts.
+    hiss = np.diff(white, axis=0, prepend=block_noise(seed, "fry", start - 1, 1) if start > 0 else white[:1])
     rng = np.random.default_rng(stable_seed(seed, "fry-seethe"))
-    rates, phases = rng.uniform(3, 11, (3, 2)), rng.uniform(0, 2 * np.pi, (3, 2))
-    seethe = control_curve(lambda t: 1 + 0.2 * np.sin(2 * np.pi * rates[None] * t[:, None, None] + phases[None]).sum(axis=1),
-                           start, n)
-    hiss *= seethe * np.float32(0.12)
-    # Spits: impulses through a 0.7 ms decay on the other channel's noise, as the rain's drops are.
-    pre = int(0.01 * RATE)
-    impulses = np.full((n + pre, 2), 1e-30, dtype=np.float32)  # a floor keeps the decay out of denormals
-    per_second = int(40 + 160 * intensity)
-    for block in range((start - pre) // RATE, (start + n) // RATE + 1):
+    rates, phases = rng.uniform(3, 11, 3), rng.uniform(0, 2 * np.pi, 3)
+    seethe = control_curve(lambda t: 0.05 * (1 + 0.2 * np.sin(2 * np.pi * rates * t[:, None] + phases).sum(axis=1)), start, n)
+    hiss *= seethe[:, None]
+    kernels = _spit_kernels(seed)
+    size = kernels.shape[1]
+    spits = np.zeros((n + size, 2), dtype=np.float32)
+    for block in range((start - size) // RATE, (start + n) // RATE + 1):
         brng = np.random.default_rng(stable_seed(seed, "fry-spits", block))
-        pos = block * RATE + brng.integers(0, RATE, (per_second, 2)) - (start - pre)
-        amp = (np.minimum(brng.pareto(2.0, (per_second, 2)), 4.0) * brng.choice((-1.0, 1.0), (per_second, 2))).astype(np.float32)
-        for ch in range(2):
-            ok = (pos[:, ch] >= 0) & (pos[:, ch] < n + pre)
-            np.add.at(impulses[:, ch], pos[ok, ch], amp[ok, ch])
-    env = lfilter(np.ones(1, np.float32), np.array([1.0, -np.exp(-1.0 / (0.0007 * RATE))], np.float32), impulses, axis=0)[pre:]
-    spits = filtered_noise(white[:, ::-1] * env, _SPIT)
-    hiss += np.float32(0.15) * spits
+        count = brng.poisson(40 + 160 * intensity)
+        at = block * RATE + brng.integers(0, RATE, count) - start
+        channel, shape = brng.integers(0, 2, count), brng.integers(0, len(kernels), count)
+        amp = 0.12 * np.minimum(brng.pareto(2.0, count), 4.0) * brng.choice((-1.0, 1.0), count)
+        for i in np.flatnonzero((at > -size) & (at < n)):
+            a = at[i] + size  # spits[size] is sample `start`: a spit that began just before still ends here
+            kernel = kernels[shape[i]][: n + size - a]
+            spits[a : a + len(kernel), channel[i]] += np.float32(amp[i]) * kernel
+    hiss += spits[size:]
     return hiss
 
 
@@ -76,6 +84,7 @@ _BOIL_RATE = RATE // _BOIL_FACTOR
 _RUMBLE = band(None, 200, rate=_BOIL_RATE)
 
 
+@lru_cache(maxsize=4)
 def _bubble_kernels(seed: int, count: int = 8) -> list[np.ndarray]:
     rng = np.random.default_rng(stable_seed(seed, "boil-kernels"))
     out = []
@@ -93,20 +102,16 @@ def boil(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     lo = (start - offset) // _BOIL_FACTOR
     out = filtered_noise(noise, _RUMBLE) * np.float32(0.6)
     kernels = _bubble_kernels(seed)
-    per_second = 20 + 180 * intensity
     size = len(noise)
-    trains = np.zeros((len(kernels), size, 2), dtype=np.float32)
     for block in range(lo // _BOIL_RATE - 1, (lo + size) // _BOIL_RATE + 1):
         rng = np.random.default_rng(stable_seed(seed, "bubbles", block))
-        count = rng.poisson(per_second)
+        count = rng.poisson(20 + 180 * intensity)
         at = block * _BOIL_RATE + rng.integers(0, _BOIL_RATE, count) - lo
-        which, ch = rng.integers(0, len(kernels), count), rng.integers(0, 2, count)
-        amp = rng.uniform(0.1, 1.0, count) ** 2
-        ok = (at >= 0) & (at < size)
-        np.add.at(trains, (which[ok], at[ok], ch[ok]), amp[ok].astype(np.float32))
-    for kernel, train in zip(kernels, trains):
-        if train.any():
-            out += oaconvolve(train, kernel[:, None], axes=0)[:size].astype(np.float32)
+        which, channel = rng.integers(0, len(kernels), count), rng.integers(0, 2, count)
+        amp = (rng.uniform(0.1, 1.0, count) ** 2).astype(np.float32)
+        for i in np.flatnonzero((at >= 0) & (at < size)):  # bubbles before the padding have burst already
+            kernel = kernels[which[i]][: size - at[i]]
+            out[at[i] : at[i] + len(kernel), channel[i]] += amp[i] * kernel
     return upsample(out, _BOIL_FACTOR, offset, n)
 
 
