@@ -22,7 +22,7 @@ VARIANTS = [
     ("handling", {"material": "glass"}), ("shatter", {"item": "window"}), ("shatter", {"item": "plate"}),
     ("gunshot", {"calibre": "rifle", "distance": "far"}), ("gunshot", {"tail": "indoor"}), ("gunshot", {"tail": "alley"}),
     ("explosion", {"distance": "far"}), ("fireworks", {"kind": "crackle"}), ("thunder", {"distance": "far"}),
-    ("knock", {"surface": "table"}), ("metal_drop", {"item": "keys"}), ("bodyfall", {"kind": "collapse"}),
+    ("knock", {"target": "table"}), ("metal_drop", {"item": "keys"}), ("bodyfall", {"kind": "collapse"}),
     ("paper", {"action": "tear"}), ("paper", {"action": "page"}), ("fastener", {"kind": "velcro"}),
     ("switch", {"kind": "button"}), ("shutter", {"kind": "film"}), ("typing", {"device": "typewriter"}),
     ("clock", {"kind": "grandfather"}), ("bell", {"kind": "chimes"}), ("phone", {"kind": "mobile"}),

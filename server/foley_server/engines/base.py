@@ -59,6 +59,8 @@ class SoundSpec:
     negative_prompt: str
     layers: tuple[Layer, ...]
     space: str = "dry"  # the acoustic space hits and movement sound in: dry, room, bathroom, hall, cave
+    # What the prompt asked for that no model renders, for people ("no sound model for 'dog barking'; closest: ...")
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from .patterns import normalised, with_tail_fade
 from .sound_model import SoundModel, one_shots
 
 #: What a knuckle meets. A door is a hollow panel (low, boomy modes); a table a thick board.
-KNOCK_SURFACES: dict[str, Material] = {
+KNOCK_TARGETS: dict[str, Material] = {
     "door": Material((140, 240), (1.0, 1.71, 2.55, 3.62, 5.1), 0.11, 0.55, 0.45, (150, 3500), 0.0018),
     "table": Material((220, 420), (1.0, 2.31, 3.92, 5.61), 0.07, 0.6, 0.5, (250, 5000), 0.0015),
     "glass": Material((1100, 1900), (1.0, 2.32, 4.25, 6.63), 0.35, 0.45, 0.25, (1500, 9000), 0.0012),
@@ -23,9 +23,9 @@ KNOCK_SURFACES: dict[str, Material] = {
 }
 
 
-def knock(rng: np.random.Generator, surface: str = "door") -> np.ndarray:
+def knock(rng: np.random.Generator, target: str = "door") -> np.ndarray:
     """Two to four knuckle raps, 110-230 ms apart, the first on sample 0."""
-    material = KNOCK_SURFACES[surface]
+    material = KNOCK_TARGETS[target]
     raps = int(rng.choice([2, 3, 3, 3, 4]))
     gap = rng.uniform(0.11, 0.23)
     f0 = rng.uniform(*material.f0)  # one surface: every rap excites the same modes
@@ -37,7 +37,7 @@ def knock(rng: np.random.Generator, surface: str = "door") -> np.ndarray:
         level = rng.uniform(0.75, 1.0) * (1.0 if index == 0 else rng.uniform(0.7, 1.05))
         x[at : at + len(rap)] += level * rap[: length - at]
         at += int(gap * rng.uniform(0.85, 1.15) * RATE)
-    x = filtered(x, band(None, 6000 if surface in ("door", "table") else 12000))  # a knuckle is soft
+    x = filtered(x, band(None, 6000 if target in ("door", "table") else 12000))  # a knuckle is soft
     x[0] = abs(x[0]) + 0.3
     return with_tail_fade(normalised(x))
 
@@ -63,7 +63,7 @@ def _bounces(rng: np.random.Generator, first_gap: float, restitution: float, cou
     return out
 
 
-def metal_drop(rng: np.random.Generator, item: str = "coins", surface: str = "table") -> np.ndarray:
+def metal_drop(rng: np.random.Generator, item: str = "coins", onto: str = "table") -> np.ndarray:
     """Coins, a bunch of keys or a small metal object landing and bouncing, first contact on sample 0."""
     length = int(1.6 * RATE)
     x = np.zeros(length, dtype=np.float32)
@@ -87,7 +87,7 @@ def metal_drop(rng: np.random.Generator, item: str = "coins", surface: str = "ta
                     break
                 ping = _ping(rng, f0 * rng.uniform(0.995, 1.005), ratios, t60 * level**0.5)
                 x[at : at + len(ping)] += (1.0 if piece == 0 else 0.7) * level * ping[: length - at]
-    if surface == "table":  # the table top answers every landing with a short wooden knock
+    if onto == "table":  # the table top answers every landing with a short wooden knock
         board = strike(MATERIALS["wood"], rng, scale_t60=0.4)
         x[: len(board)] += 0.25 * board[:length]
     x[0] = abs(x[0]) + 0.2
@@ -96,7 +96,7 @@ def metal_drop(rng: np.random.Generator, item: str = "coins", surface: str = "ta
 
 MODELS = {
     "knock": SoundModel("events", "knuckles knocking on visual onsets: two to four raps on a surface",
-                        one_shots(knock), {"surface": tuple(KNOCK_SURFACES)}),
+                        one_shots(knock), {"target": tuple(KNOCK_TARGETS)}),
     "metal_drop": SoundModel("events", "coins, keys or small metal objects dropped on visual onsets, bouncing and ringing",
-                             one_shots(metal_drop), {"item": ITEMS, "surface": ("table", "floor")}),
+                             one_shots(metal_drop), {"item": ITEMS, "onto": ("table", "floor")}),
 }
