@@ -14,6 +14,7 @@ from .errors import OutputError, TimelineError
 from .pictures import waveform_png
 from .pipeline import decode_process
 from .pipeline.plan import parse_prompt_args
+from .pipeline.prompts import heard
 from .pipeline.run import JobOutcome, run_job
 from .storage import default_output_dir, ensure_writable_dir
 from .terminal import ProgressBars, stage_table
@@ -72,6 +73,8 @@ def report(outcome: JobOutcome, output_path: Path, stream=None) -> int:
             print(f"  ok      {clip.task.name}: {clip.wav_path} ({n} visual events; gain {clip.report.gain_db:+.1f} dB)", file=stream)
         else:
             print(f"  FAILED  {clip.task.name}: {clip.error}", file=stream)
+        if clip.spec is not None:  # what it heard: the prompt and the layers it became
+            print(f"          {heard(clip.spec)}", file=stream)
     for warning in outcome.warnings:
         print(f"  warning: {warning}", file=stream)
     print("stage seconds:", file=stream)

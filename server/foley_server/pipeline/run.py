@@ -20,7 +20,7 @@ from .analysis import ClipAnalysis
 from .conform import Placement, conform
 from .plan import ClipTask, plan_clips
 from .progress import ProgressEvent, ProgressSink, StageTimer, ignore_progress
-from .prompts import describe, sound_spec
+from .prompts import describe, heard, sound_spec
 from .render import MasterSettings, RenderReport, render_clip
 
 #: Models that follow on-screen speed rather than motion energy.
@@ -133,7 +133,9 @@ class JobRunner:
 
     def _resumed(self, task: ClipTask, index: int, count: int) -> ClipOutcome:
         outcome = ClipOutcome(task, wav_path=Path(self.done[task.clip_id]), spec=self.specs[task.clip_id])
-        self._emit("clip_done", task, index, count, message="finished before the restart; kept")
+        outcome.warnings.extend(_sound_warnings(task, outcome.spec))
+        self._emit("clip_done", task, index, count, message="finished before the restart; kept",
+                   sound=heard(outcome.spec), warnings=outcome.spec.warnings)
         return outcome
 
     def _emit(self, type_: str, task: ClipTask, index: int, count: int, **kw) -> None:
@@ -150,6 +152,7 @@ class JobRunner:
         self._emit("started", task, index, count)
         outcome.spec = self.specs[task.clip_id]
         outcome.seconds["hear"] = self.hear_s
+        outcome.warnings.extend(_sound_warnings(task, outcome.spec))
         request = ClipRequest(
             clip_id=task.clip_id,
             duration_s=task.duration_s,
@@ -190,7 +193,8 @@ class JobRunner:
         outcome.report = report
         outcome.wav_path = report.wav_path
         outcome.seconds.update(report.seconds)
-        self._emit("clip_done", task, index, count, message=describe(outcome.spec))
+        self._emit("clip_done", task, index, count, message=describe(outcome.spec), sound=heard(outcome.spec),
+                   warnings=outcome.spec.warnings)
         return outcome
 
 
@@ -214,12 +218,18 @@ class JobRunner:
         return reports
 
 
+def _sound_warnings(task: ClipTask, spec: SoundSpec) -> list[str]:
+    """The prompt's warnings, saying which clip they are about."""
+    return [f"{task.name}: {warning}" for warning in spec.warnings]
+
+
 def _foley_item(outcome: ClipOutcome, wav: Path, engine: str, profile: str, stem: str | None = None) -> FoleyItem:
     """What a Foley clip says about itself, so a re-run can replace it and a person can read it."""
     metadata = {
         "prompt": outcome.task.prompt or "",
         "negative_prompt": outcome.task.negative_prompt or "",
         "sound": describe(outcome.spec) if outcome.spec else "",
+        "sound_warnings": list(outcome.spec.warnings) if outcome.spec else [],
         "engine": engine,
         "seed": outcome.task.seed,
         "profile": profile,

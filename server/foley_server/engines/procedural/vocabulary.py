@@ -15,7 +15,7 @@ def _table(rows: dict[str, str]) -> dict[str, str]:
 
 #: Words that name a model for certain.
 MODEL_WORDS = _table({
-    "footstep footsteps step steps walk walks walking walker run runs running jog jogging boots shoes heels sneakers "
+    "footstep footsteps step steps walk walks walking walker run runs running jog jogging boot boots shoes heels sneakers "
     "feet stomp stomping strides stroll strolls strolling hike hiking march marching tiptoe tiptoeing sneaking": "footsteps",
     "slam slams slammed slamming creak creaks creaking creaky": "door",
     "hit hits impact impacts bang bangs thud thuds thump thumps bounce bounces bouncing clang clangs crash tap taps "
