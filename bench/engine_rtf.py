@@ -39,6 +39,14 @@ MIXES = [
     "boots on gravel, cloth rustle, heavy rain",
     "metal clang, sword swing whoosh, howling wind",
     "footsteps on wood, cloth, crowd murmur",
+    "gunshot in an alley, cloth movement, light rain",
+    "typing on a keyboard, cloth, electrical hum",
+    "chopping vegetables, cloth, bacon sizzling",
+    "a horse galloping, cloth rustle, crickets at night",
+    "a car engine revving, whoosh, city traffic",
+    "a helicopter passing overhead, cloth, wind",
+    "footsteps on wood, cloth, applause",
+    "glass shattering, whoosh, a pot boiling",
 ]
 
 
