@@ -14,7 +14,7 @@ from foley_otio.timeline_io import read_timeline, write_timeline
 from foley_server.generate import generate
 from otio_fixtures import event_clip, otio_clip, timeline_with
 
-IMPACTS_ONLY = {"prompt": "wooden knocks", "negative_prompt": "room tone, ambience, cloth"}
+IMPACTS_ONLY = {"prompt": "wooden hits", "negative_prompt": "room tone, ambience, cloth"}
 
 RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30), Fraction(50), Fraction(60000, 1001)]
 

@@ -172,7 +172,7 @@ def _windows_agree(engine, layers: tuple[Layer, ...], duration: float, joins) ->
 
 @pytest.mark.parametrize("layer", ALL_LAYERS, ids=_layer_id)
 def test_every_model_renders_the_same_in_overlapping_windows(engine, layer):
-    _windows_agree(engine, (layer,), 4.0, ((1.5104, 3.2), (0.0, 2.0), (2.0, 4.0)))
+    _windows_agree(engine, (layer,), 4.0, ((1.5104, 3.2), (2.0, 4.0)))  # one starts mid-sound, one runs to the end
 
 
 @pytest.mark.parametrize("layers", [

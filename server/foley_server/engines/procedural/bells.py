@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..base import VisualEvents
-from .modal import _mode_sum
+from .modal import mode_sum
 from .noise import RATE, band, filtered
 from .patterns import add_at, beat_times, normalised, onsets_near, random_times, with_tail_fade
 from .sound_model import SoundModel, pattern
@@ -33,7 +33,7 @@ def ring(rng: np.random.Generator, f0: float, partials: tuple[tuple[float, ...],
     amps = np.asarray(partials[1])[keep] * rng.uniform(0.8, 1.0, keep.sum())
     taus = (t60 / 6.91) / np.maximum(ratios[keep], 0.5) ** slope
     length = int(seconds * RATE)
-    x = _mode_sum(amps, freqs[keep], taus, length)
+    x = mode_sum(amps, freqs[keep], taus, length)
     click_n = int(0.004 * RATE)
     x[:click_n] += 0.3 * filtered(rng.standard_normal(click_n).astype(np.float32), band(2000, 12000)) * np.exp(
         -np.arange(click_n) / (0.0008 * RATE)).astype(np.float32)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .modal import MATERIALS, Material, _mode_sum, strike
+from .modal import MATERIALS, Material, mode_sum, strike
 from .noise import RATE, band, filtered
 from .patterns import normalised, with_tail_fade
 from .sound_model import SoundModel, one_shots
@@ -50,7 +50,8 @@ def _piece(rng: np.random.Generator, obj: Breakable, size: float) -> np.ndarray:
     keep = freqs < RATE * 0.45
     t60 = rng.uniform(*obj.piece_t60) * (0.5 + size)
     length = int(t60 * 1.2 * RATE) + 16
-    x = _mode_sum(rng.uniform(0.5, 1.0, keep.sum()) / np.arange(1, keep.sum() + 1), freqs[keep], (t60 / 6.91) / ratios[keep] ** 0.5, length)
+    amps = rng.uniform(0.5, 1.0, keep.sum()) / np.arange(1, keep.sum() + 1)
+    x = mode_sum(amps, freqs[keep], (t60 / 6.91) / ratios[keep] ** 0.5, length)
     x[0] += 0.8  # the click of the contact
     return x
 

@@ -47,7 +47,7 @@ def strike(material: Material, rng: np.random.Generator, f0: float | None = None
     freqs, ratios = freqs[keep], ratios[keep]
     amps = rng.uniform(0.6, 1.0, len(freqs)) / np.arange(1, len(freqs) + 1) ** 0.7
     taus = (t60 / 6.91) / ratios**material.damping_slope
-    modes = _mode_sum(amps, freqs, taus, length)
+    modes = mode_sum(amps, freqs, taus, length)
     # Contact noise: a short burst; it has died away (< -100 dB) well before burst_cut.
     burst_cut = min(length, int((12 * material.burst_s + 0.02) * RATE))
     burst = np.zeros(length, dtype=np.float32)
@@ -60,7 +60,7 @@ def strike(material: Material, rng: np.random.Generator, f0: float | None = None
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def _mode_sum(amps: np.ndarray, freqs: np.ndarray, taus: np.ndarray, length: int) -> np.ndarray:
+def mode_sum(amps: np.ndarray, freqs: np.ndarray, taus: np.ndarray, length: int) -> np.ndarray:
     """sum_k amps[k] * exp(-t / taus[k]) * cos(2 pi freqs[k] t): each mode is the impulse response
     of a two-pole resonator, so a recursive filter computes it for a fraction of exp + cos.
     cos: every mode starts at its crest, so the transient is at sample 0 (frame-accurate sync)."""
