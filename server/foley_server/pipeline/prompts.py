@@ -32,8 +32,10 @@ _FILLER = set("a an the of on in at to into onto from by for over under near thr
 
 
 def words_for(model: str) -> list[str]:
-    """The prompt words that select a model, for `foley engines`."""
-    return sorted(w for table in (vocab.MODEL_WORDS, vocab.WEAK_WORDS) for w, m in table.items() if m == model)
+    """The prompt words that select a model, for `foley engines` (joined phrases as people write them)."""
+    spelled = {joined: phrase for phrase, joined in vocab.PHRASES.items() if " " not in joined}
+    return sorted({spelled.get(w, w) for table in (vocab.MODEL_WORDS, vocab.WEAK_WORDS) for w, m in table.items()
+                   if m == model})
 
 
 def _tokens(text: str) -> list[str]:
