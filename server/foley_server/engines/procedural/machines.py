@@ -48,7 +48,8 @@ def _hum_period(seed: int, kind: str) -> np.ndarray:
 def hum(start: int, n: int, seed: int, intensity: float, kind: str = "hum") -> np.ndarray:
     """Electrical hum or buzz, steady but for a slow wander in level, over a little air."""
     period = _hum_period(seed, kind)
-    out = period[(start + np.arange(n)) % _MAINS_PERIOD]
+    offset = start % _MAINS_PERIOD
+    out = np.tile(period, (-(-(offset + n) // _MAINS_PERIOD), 1))[offset : offset + n]  # copies, no gather
     rng = np.random.default_rng(stable_seed(seed, "hum-wander"))
     rate, phase = rng.uniform(0.05, 0.2), rng.uniform(0, 2 * np.pi)
     wander = control_curve(lambda t: 0.25 * (1 + 0.15 * np.sin(2 * np.pi * rate * t + phase)), start, n, 0.01)
@@ -208,8 +209,12 @@ def aircraft(events: VisualEvents, start: int, n: int, seed: int, intensity: flo
         i1 = np.clip(i0 + 1, 0, len(noise) - 1)
         body = body + 0.7 * ((1 - frac) * body[i0] + frac * body[i1])
         return upsample(1.2 * body, _FACTOR, offset, n)
-    tone_phase = 2 * np.pi * flight["tone_hz"] * emitted
-    buzz = sum(np.sin(h * tone_phase) / h for h in range(1, 6)).astype(np.float32)
+    rotor = np.exp(1j * 2 * np.pi * flight["tone_hz"] * emitted)  # harmonics as powers of one phasor: one exp, not five sines
+    power, buzz = rotor.copy(), np.zeros(len(t))
+    for h in range(1, 6):
+        buzz += power.imag / h
+        power *= rotor
+    buzz = buzz.astype(np.float32)
     out = 0.5 * body + (0.25 if kind == "propeller" else 0.08) * (buzz * level)[:, None]
     if kind == "helicopter":  # blade slaps: emitted evenly, received Doppler-spaced
         slap_hz = flight["rotor_hz"] * flight["blades"]
