@@ -116,7 +116,8 @@ def _engine_voice(seed: int, kind: str) -> tuple[np.ndarray, np.ndarray, float, 
     if spec.clatter:
         pulse += spec.clatter * np.exp(-t / 0.0015) * np.sin(2 * np.pi * rng.uniform(1500, 2500) * t)
     # Under load the charge burns harder: a sharper pulse with more of the pipe's upper modes.
-    loaded = 0.6 * pulse + np.exp(-t / 0.0012) * rng.standard_normal(len(t)) + 0.5 * np.exp(-t / 0.003) * np.cos(2 * np.pi * 3.1 * f * t)
+    loaded = (0.8 * pulse + 0.3 * np.exp(-t / 0.0012) * rng.standard_normal(len(t))
+              + 0.6 * np.exp(-t / 0.004) * np.cos(2 * np.pi * 3.1 * f * t) + 0.3 * np.exp(-t / 0.003) * np.cos(2 * np.pi * 5.3 * f * t))
     jitter = rng.uniform(0.75, 1.0, 4096) * np.resize(rng.uniform(0.85, 1.0, spec.cylinders), 4096)
     return (np.stack([pulse, loaded]).astype(np.float32), jitter.astype(np.float32), rng.uniform(*spec.idle_rpm),
             rng.uniform(*spec.peak_rpm))
@@ -153,7 +154,7 @@ def engine(events: VisualEvents, start: int, n: int, seed: int, intensity: float
             exhaust += oaconvolve(impulses, kernel)[: len(noise)].astype(np.float32)
     grid_low = (lo + np.arange(len(noise))) / _LOW
     roar = np.interp(grid_low, grid, throttle).astype(np.float32)
-    mech = filtered_noise(noise[:, :1], _MECH)[:, 0] * (0.08 + 0.8 * roar)
+    mech = filtered_noise(noise[:, :1], _MECH)[:, 0] * (0.06 + 0.25 * roar)
     mono = 0.5 * exhaust + mech
     return upsample(np.repeat(mono[:, None], 2, axis=1), _FACTOR, offset, n)
 
