@@ -21,7 +21,7 @@ BLENDER_PKGS := pytest websockets opentimelineio
 
 test: $(BIN)/python .venv-blender50/bin/python .venv-blender45/bin/python
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[test,text]'
+	$(BIN)/python -m pip install -q -e '.[test,text,neural]'
 	$(BIN)/python -m pytest -q
 	.venv-blender50/bin/python -m pytest -q -p no:cacheprovider tests/blender
 	.venv-blender45/bin/python -m pytest -q -p no:cacheprovider tests/blender

@@ -16,10 +16,11 @@ import time
 import numpy as np
 
 from foley_server.config import get_profile
-from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents, create_engine
+from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents
+from foley_server.engines.registry import create_engine
 from foley_server.engines.procedural import _bank
 from foley_server.engines.procedural.catalog import MODELS
-from foley_server.pipeline.prompts import describe, sound_spec
+from foley_server.engines.procedural.prompts import describe, sound_spec
 
 TARGET = 200.0
 

@@ -9,12 +9,15 @@ import opentimelineio as otio
 import pytest
 import soundfile as sf
 
+from edited_footage import write_flash_video
 from foley_otio.ranges import record_range
 from foley_otio.timeline_io import read_timeline, write_timeline
 from foley_server.generate import generate
-from otio_fixtures import event_clip, otio_clip, timeline_with
+from otio_fixtures import EventClip, event_clip, otio_clip, timeline_with
 
-IMPACTS_ONLY = {"prompt": "wooden hits", "negative_prompt": "room tone, ambience, cloth"}
+IMPACTS_ONLY = {"prompt": "wooden hits", "negative_prompt": "room tone, ambience, cloth"}  # one hit per onset
+# Gunfire is what a muzzle flash asks for: indoors, so the tail is a dense decay with no discrete echoes.
+FLASH_HITS_ONLY = {"prompt": "a gunshot indoors", "negative_prompt": "room tone, ambience, cloth"}
 
 RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30), Fraction(50), Fraction(60000, 1001)]
 
@@ -94,3 +97,17 @@ def test_media_rate_differs_from_timeline_rate_and_media_has_timecode(tmp_path):
     result, outcome = _run(tmp_path, timeline_with(clips, timeline_rate))
     _check_clip(tmp_path, result, outcome, "PAL", pal, timeline_rate)
     _check_clip(tmp_path, result, outcome, "NTSC", ntsc, timeline_rate)
+
+
+@pytest.mark.parametrize("rate", [Fraction(24000, 1001), Fraction(30000, 1001)], ids=lambda r: f"{float(r):.3f}")
+def test_a_flash_is_heard_on_its_first_frame_and_a_cut_is_not(tmp_path, rate):
+    """A muzzle flash (two frames burnt out) and lightning (three frames lit) around a real cut, in a
+    panning grainy shot: one hit on each flash's first frame, nothing at the cut or the flashes' ends."""
+    r = float(rate)
+    flashes = [(int(round(1.25 * r)), 2, "burn"), (int(round(2.9 * r)), 3, "light")]
+    media = tmp_path / "Flash.mp4"
+    write_flash_video(media, fps=rate, n_frames=int(round(4.0 * r)), flashes=flashes, cuts=[int(round(2.1 * r))])
+    ec = EventClip("Flash", media, rate, in_frame=int(round(0.5 * r)), visible_frames=int(round(3.0 * r)),
+                   event_frames=[first for first, _, _ in flashes])
+    result, outcome = _run(tmp_path, timeline_with([otio_clip(ec, metadata=FLASH_HITS_ONLY)], rate))
+    _check_clip(tmp_path, result, outcome, "Flash", ec, rate)

@@ -154,7 +154,12 @@ def test_planned_sound_strips_never_overlap_anything(placed, existing):
 
 @pytest.mark.parametrize("fps, fps_base", SCENE_RATES, ids=["23.976", "25", "29.97"])
 def test_the_real_pipeline_places_foley_back_on_the_strips(tmp_path, fps, fps_base):
+    from foley_server.config import get_profile
+    from foley_server.engines.registry import create_engine
     from foley_server.pipeline.run import run_job
+
+    engine = create_engine("procedural")
+    engine.load("cpu", get_profile("balanced"))
 
     rate = scene_rate(fps, fps_base)
     movie = tmp_path / "m.mp4"
@@ -164,7 +169,7 @@ def test_the_real_pipeline_places_foley_back_on_the_strips(tmp_path, fps, fps_ba
               VseStrip("Other", "movie", 2, frame_start=10, frame_final_start=20, frame_final_end=70,
                        filepath=str(movie), media_rate=float(rate), strip_id="other-1")]
     scene = _scene(fps, fps_base, strips, frame_start=1)
-    outcome = run_job(timeline_from_vse(scene), tmp_path / "foley", selectors=["shot-1", "other-1"])
+    outcome = run_job(timeline_from_vse(scene), tmp_path / "foley", selectors=["shot-1", "other-1"], engine=engine)
     plans = {p.clip_id: p for p in placements_to_sound_strips([p.as_dict() for p in outcome.placements], scene)}
     for strip in strips:
         assert (plans[strip.strip_id].frame_start, plans[strip.strip_id].frame_count) == (strip.frame_final_start, strip.length)

@@ -23,12 +23,13 @@ def test_doctor_checks_decoder_device_and_renders_with_the_engine(capsys):
 def test_engines_lists_models_and_their_parameters(capsys):
     assert main(["engines"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("procedural: no weights")
+    assert "\nprocedural: no weights, devices cpu, 48000 Hz; ready\n" in out
+    assert "\nstable-audio: needs weights, devices cuda, cpu, 44100 Hz; not ready: stable-audio: no weights found" in out
     for model in ("impact", "footsteps", "door", "cloth", "whoosh", "room_tone", "rain", "wind"):
         assert f"  {model}" in out
     assert "gravel" in out and "metal" in out
     assert "words: boot, boots" in out  # the words that select footsteps
-    assert "words: swing, swings, swipe" in out and "prompts: keyword rules" in out
+    assert "words: swing, swings, swipe" in out and "prompts (procedural): keyword rules" in out
 
 
 def test_progress_in_a_log_is_one_line_per_stage(tmp_path):

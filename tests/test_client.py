@@ -141,6 +141,40 @@ def test_a_wrong_token_says_where_the_token_file_is(tmp_path):
 def test_from_environment_reads_the_url_and_the_token_file(tmp_path, monkeypatch):
     (tmp_path / "token").write_text("secret\n")
     monkeypatch.setenv("FOLEY_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("FOLEY_SERVER_URL", raising=False)
     monkeypatch.delenv("FOLEY_TOKEN", raising=False)
     client = FoleyClient.from_environment(tmp_path)
     assert (client.base_url, client.token) == ("http://127.0.0.1:9", "secret")
+
+
+def test_without_websockets_follow_polls_the_job_and_returns_its_result(env, monkeypatch):
+    import foley_client.client
+
+    client, root, timeline = env
+    monkeypatch.setattr(foley_client.client, "websockets_available", lambda: False)  # as in Resolve's bare Python
+    job = client.submit(output_dir=str(root / "polled"), timeline=_inline(timeline), clips=[])
+    events = []
+    result = client.follow(job["job_id"], events.append)
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "state" and kinds[-1] == "done" and "clip_done" in kinds
+    assert len(result["placements"]) == 1
+
+
+def test_polling_reports_a_failed_job_as_job_failed(env):
+    client, root, timeline = env
+    broken = otio.adapters.read_from_string(otio.adapters.write_to_string(timeline, "otio_json"), "otio_json")
+    broken.find_clips()[0].media_reference.target_url = otio.url_utils.url_from_filepath(str(root / "gone.mp4"))
+    job = client.submit(output_dir=str(root / "polled-failed"), timeline=_inline(broken), clips=[])
+    with pytest.raises(JobFailed):
+        client.follow(job["job_id"], use_websocket=False)
+
+
+def test_foley_server_url_wins_over_foley_url_and_a_plugins_configured_address(tmp_path, monkeypatch):
+    monkeypatch.delenv("FOLEY_TOKEN", raising=False)
+    monkeypatch.delenv("FOLEY_SERVER_URL", raising=False)
+    monkeypatch.delenv("FOLEY_URL", raising=False)
+    assert FoleyClient.from_environment(tmp_path, fallback_url="http://127.0.0.1:8001").base_url == "http://127.0.0.1:8001"
+    assert FoleyClient.from_environment(tmp_path).base_url == "http://127.0.0.1:7865"
+    monkeypatch.setenv("FOLEY_URL", "http://127.0.0.1:8002")
+    monkeypatch.setenv("FOLEY_SERVER_URL", "http://127.0.0.1:8003")
+    assert FoleyClient.from_environment(tmp_path, fallback_url="http://127.0.0.1:8001").base_url == "http://127.0.0.1:8003"

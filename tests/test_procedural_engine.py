@@ -7,7 +7,8 @@ import pytest
 from scipy.signal import welch
 
 from foley_server.config import get_profile
-from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents, create_engine
+from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents
+from foley_server.engines.registry import create_engine
 from foley_server.engines.procedural import MODEL_DESCRIPTIONS, ProceduralEngine
 from foley_server.engines.procedural.catalog import MODELS
 from foley_server.errors import Cancelled
@@ -292,7 +293,7 @@ def test_a_hall_rings_on_after_the_hit_and_windows_still_agree(engine):
 
 
 def test_prompt_words_choose_the_space():
-    from foley_server.pipeline.prompts import scene_space
+    from foley_server.engines.procedural.prompts import scene_space
 
     assert scene_space("footsteps in a church") == "hall"
     assert scene_space("heels in a tiled bathroom") == "bathroom"

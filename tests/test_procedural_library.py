@@ -9,7 +9,8 @@ import pytest
 from scipy.signal import welch
 
 from foley_server.config import get_profile
-from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents, create_engine
+from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents
+from foley_server.engines.registry import create_engine
 from foley_server.engines.procedural.catalog import MODELS
 
 RATE = 48_000

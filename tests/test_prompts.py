@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from foley_server.engines.base import VisualEvents
-from foley_server.pipeline.prompt_encoder import shared_encoder
 from foley_server.engines.procedural.catalog import MODELS
-from foley_server.pipeline.prompts import describe, heard, sound_spec
+from foley_server.engines.procedural.prompt_encoder import shared_encoder
+from foley_server.engines.procedural.prompts import describe, interpret, sound_spec
 
 #: Fifty everyday Foley requests, as a new user types them (issue 12): each gets the family it asks for,
 #: or (the five the engine cannot make) an honest warning and the picture's default.
@@ -299,16 +299,16 @@ def test_real_words_are_never_snapped_to_another_sound_and_verbs_choose_actions(
     assert sound_spec("ambling", encoder=None).warnings  # a real word with no sound of its own: never snapped to one
 
 
-def test_heard_line_and_negative_prompt_feedback():
-    spec = sound_spec("boots on gravel", "rain, the smell of coffee", encoder=None)
-    assert heard(spec) == "boots on gravel → footsteps(surface=gravel) + room_tone(intensity=0.3)"
-    assert spec.warnings == ("negative prompt: no sound model for 'the smell of coffee'; nothing removed for it",)
-    assert heard(sound_spec("", encoder=None)).startswith("(no prompt: from the picture) → impact(material=wood)")
+def test_the_engines_reading_carries_its_summary_and_warnings_and_negative_prompts_are_checked_too():
+    spec = interpret("boots on gravel, a dog barking", "rain, the smell of coffee")
+    assert spec.summary == "footsteps(surface=gravel) + room_tone(intensity=0.3)"
+    assert spec.warnings[0].startswith("no sound model for 'a dog barking'")
+    assert spec.warnings[-1] == "negative prompt: no sound model for 'the smell of coffee'; nothing removed for it"
 
 
 @needs_encoder
 def test_the_encoder_describes_every_model_and_names_the_nearest():
-    from foley_server.pipeline.prompt_encoder import MODEL_PHRASES
+    from foley_server.engines.procedural.prompt_encoder import MODEL_PHRASES
 
     assert set(MODEL_PHRASES) == set(MODELS)
     assert "metal_drop" in shared_encoder().nearest("loose change falling out of a pocket", 3)

@@ -16,9 +16,10 @@ import pytest
 import soundfile as sf
 
 from foley_server.config import get_profile
-from foley_server.engines.base import CancelToken, ClipRequest, VisualEvents, create_engine
+from foley_server.engines.base import CancelToken, ClipRequest, VisualEvents
+from foley_server.engines.registry import create_engine
 from foley_server.errors import Cancelled
-from foley_server.pipeline.prompts import sound_spec
+from foley_server.engines.procedural.prompts import sound_spec
 from foley_server.pipeline.render import MasterSettings, render_clip, window_bounds
 
 
@@ -93,8 +94,9 @@ def test_kill_during_write_never_leaves_a_partial_wav_under_the_final_name(tmp_p
     script = textwrap.dedent(f"""
         import numpy as np
         from foley_server.config import get_profile
-        from foley_server.engines.base import ClipRequest, VisualEvents, create_engine
-        from foley_server.pipeline.prompts import sound_spec
+        from foley_server.engines.base import ClipRequest, VisualEvents
+        from foley_server.engines.registry import create_engine
+        from foley_server.engines.procedural.prompts import sound_spec
         from foley_server.pipeline.render import render_clip
         from pathlib import Path
         events = VisualEvents.empty(900.0)
@@ -118,7 +120,7 @@ def test_kill_during_write_never_leaves_a_partial_wav_under_the_final_name(tmp_p
     assert all(p.name.startswith(".") and p.name.endswith(".partial") for p in tmp_path.iterdir())
 
 
-def test_an_unexpected_analysis_crash_fails_the_clip_instead_of_hanging(tmp_path, monkeypatch):
+def test_an_unexpected_analysis_crash_fails_the_clip_instead_of_hanging(tmp_path, monkeypatch, engine):
     from fractions import Fraction
 
     from foley_server.pipeline import analysis
@@ -130,7 +132,7 @@ def test_an_unexpected_analysis_crash_fails_the_clip_instead_of_hanging(tmp_path
 
     monkeypatch.setattr(analysis, "decode_frames_elsewhere", broken)
     timeline = timeline_with([otio_clip(event_clip(tmp_path, "S", Fraction(25)))], Fraction(25))
-    outcome = run_job(timeline, tmp_path / "wavs")
+    outcome = run_job(timeline, tmp_path / "wavs", engine=engine)
     assert [c.ok for c in outcome.clips] == [False]
     assert "analysis failed unexpectedly" in outcome.clips[0].error and "boom" in outcome.clips[0].error
     assert not list((tmp_path / "wavs").glob("*.wav"))

@@ -18,17 +18,26 @@ from server_process import running_server
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("data")) as url:
+    import os
+
+    from unittest import mock
+
+    # No model weights anywhere for this server: an empty Hugging Face cache, no FOLEY_WEIGHTS_*.
+    env = {"HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hf-cache"))}
+    with mock.patch.dict(os.environ, env), running_server(tmp_path_factory.mktemp("data")) as url:
         yield url
 
 
 def test_health_reports_version_engines_queue_and_uptime(server):
     body = httpx.get(f"{server}/v1/health").json()
     assert body["status"] == "ok" and body["version"]
-    assert body["engines"][0]["name"] == "procedural" and body["engines"][0]["needs_weights"] is False
+    engines = {e["name"]: e for e in body["engines"]}
+    assert engines["procedural"]["needs_weights"] is False and engines["procedural"]["ready"] is True
+    assert engines["stable-audio"]["needs_weights"] is True and "no weights found" in engines["stable-audio"]["problem"]
     assert body["queue"] == {"queued": 0, "running": 0} and body["uptime_s"] >= 0  # from the job store
-    engines = httpx.get(f"{server}/v1/engines").json()
-    assert "footsteps" in engines["engines"][0]["models"] and "balanced" in engines["profiles"]
+    listing = httpx.get(f"{server}/v1/engines").json()
+    models = {e["name"]: e["models"] for e in listing["engines"]}
+    assert "footsteps" in models["procedural"] and "events" in models["stable-audio"] and "balanced" in listing["profiles"]
     assert httpx.get(f"{server}/openapi.json").json()["info"]["title"] == "Foley Bridge"
     assert httpx.get(f"{server}/docs").status_code == 200
 

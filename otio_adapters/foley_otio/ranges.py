@@ -81,3 +81,9 @@ def media_start_s(clip: otio.schema.Clip) -> float:
 def to_frames(t: RationalTime, rate: float) -> int:
     """Whole frames at `rate`, rounding to the nearest frame (halves up, unlike round())."""
     return math.floor(t.value_rescaled_to(rate) + 0.5)
+
+
+def record_frames(record: TimeRange, timeline: otio.schema.Timeline) -> tuple[int, int]:
+    """A record range as an editor shows it: (first frame, global start included; length in frames)."""
+    rate = timeline_rate(timeline)
+    return to_frames(global_start(timeline), rate) + to_frames(record.start_time, rate), to_frames(record.duration, rate)

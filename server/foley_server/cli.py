@@ -17,6 +17,9 @@ def _add_generate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip", action="append", default=[], metavar="NAME_OR_ID", help="only these clips (repeatable); default all video clips")
     p.add_argument("--prompt", action="append", default=[], metavar="NAME=TEXT", help="what a clip should sound like (repeatable)")
     p.add_argument("--engine", default="procedural", help="Foley engine (see `foley engines`); default procedural")
+    p.add_argument("--weights", type=Path, metavar="DIR",
+                   help="folder with the engine's model (see `foley weights`); default: FOLEY_WEIGHTS_<ENGINE> or the Hugging Face cache")
+    p.add_argument("--device", default="auto", help="auto (first CUDA GPU, else cpu), cpu, or cuda:N")
     p.add_argument("--profile", default="balanced", help="quality profile: quality, balanced, fast, low-memory")
     p.add_argument("--seed", type=int, default=0, help="base seed; the same seed gives the same sound")
     p.add_argument("--output-dir", type=Path, help="where WAVs go; default <output>.foley/ beside the output timeline")
@@ -47,11 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder timelines, media and outputs may be in (repeatable; default: your home folder)")
     serve.add_argument("--devices", default="auto", help="auto (every CUDA GPU, else cpu), cpu, or e.g. cuda:0,cuda:1; one worker each")
     serve.add_argument("--engine", help="engine to load at start so the first job spends no time loading it")
+    serve.add_argument("--weights", type=Path, metavar="DIR", help="folder with the --engine's model (see `foley weights`)")
     serve.add_argument("--keep-days", type=float, default=30.0, help="forget finished jobs after this many days (WAVs stay)")
     serve.add_argument("--keep-mb", type=float, default=256.0,
                        help="keep at most this much finished-job data in the data dir, oldest forgotten first")
     sub.add_parser("doctor", help="what works here: decoder, device, engines")
     sub.add_parser("engines", help="list engines and their sound models")
+    sub.add_parser("weights", help="where each engine looks for its model weights, and what it found")
     return parser
 
 
@@ -78,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .doctor import engines_command
 
             return engines_command()
+        if args.command == "weights":
+            from .doctor import weights_command
+
+            return weights_command()
     except FoleyError as exc:
         print(f"foley: error: {exc}", file=sys.stderr)
         return exc.exit_code

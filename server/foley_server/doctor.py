@@ -30,14 +30,14 @@ def _procedural_self_test() -> tuple[bool, str]:
     import numpy as np
 
     from .config import get_profile
-    from .engines.base import CancelToken, ClipRequest, VisualEvents, create_engine
-    from .pipeline.prompts import sound_spec
+    from .engines.base import CancelToken, ClipRequest, VisualEvents
+    from .engines.registry import create_engine
 
     engine = create_engine("procedural")
     profile = get_profile("balanced")
     engine.load("cpu", profile)
     events = VisualEvents.empty(1.0)
-    req = ClipRequest("doctor", 1.0, 0.0, 1.0, events, sound_spec("wood knock, room tone"), 1, profile)
+    req = ClipRequest("doctor", 1.0, 0.0, 1.0, events, engine.interpret("wood knock, room tone"), 1, profile)
     t0 = time.perf_counter()
     audio = engine.generate(req, lambda d, t: None, CancelToken())
     dt = time.perf_counter() - t0
@@ -56,7 +56,7 @@ def doctor_command() -> int:
     _check("device", *_device_line())
     adapters = sorted(a.name for a in otio.plugins.ActiveManifest().adapters)
     _check("otio", True, f"opentimelineio {otio.__version__}; adapters: {', '.join(adapters)}")
-    from .pipeline.prompt_encoder import encoder_installed
+    from .engines.procedural.prompt_encoder import encoder_installed
 
     encoder = encoder_installed()
     _check("text encoder", encoder, "all-MiniLM-L6-v2 installed (loaded on first prompt)" if encoder
@@ -65,26 +65,68 @@ def doctor_command() -> int:
         ok &= _check("engine", *_procedural_self_test())
     except Exception as exc:  # the doctor reports, it does not crash
         ok &= _check("engine", False, f"procedural failed: {exc}")
+    for name, problem in _model_engines():
+        _check(name, problem is None, problem or "ready (weights found, extras installed)")
     print("everything needed for `foley generate` works" if ok else "some checks failed: see the lines marked --")
     return 0 if ok else 1
 
 
+def _model_engines() -> list[tuple[str, str | None]]:
+    """Each engine that needs weights, with what keeps it from running here (None: ready)."""
+    from .engines.base import EngineUnavailable
+    from .engines.registry import create_engine, engine_names
+
+    out = []
+    for name in engine_names():
+        engine = create_engine(name)
+        if not engine.capabilities().needs_weights:
+            continue
+        try:
+            engine.ready()
+            out.append((name, None))
+        except EngineUnavailable as exc:
+            out.append((name, str(exc)))
+    return out
+
+
 def engines_command() -> int:
-    from .engines.base import create_engine, engine_names
-    from .pipeline.prompt_encoder import encoder_installed
-    from .pipeline.prompts import words_for
+    from .engines.base import EngineUnavailable
+    from .engines.procedural.prompt_encoder import encoder_installed
+    from .engines.registry import create_engine, engine_names
 
     for name in engine_names():
         engine = create_engine(name)
         caps = engine.capabilities()
-        print(f"{name}: {'needs weights' if caps.needs_weights else 'no weights'}, devices {', '.join(caps.devices)}, {caps.sample_rate} Hz")
+        try:
+            engine.ready()
+            state = "ready"
+        except EngineUnavailable as exc:
+            state = f"not ready: {exc}"
+        print(f"{name}: {'needs weights' if caps.needs_weights else 'no weights'}, devices {', '.join(caps.devices)}, "
+              f"{caps.sample_rate} Hz; {state}")
         models = getattr(engine, "models", None)
+        words_for = getattr(engine, "words_for", None)
         if callable(models):
             for model, description in models().items():
                 print(f"  {model:<12} {description}")
-                words = words_for(model)
+                words = words_for(model) if callable(words_for) else []
                 if words:
                     print(f"  {'':<12} words: {', '.join(words)}")
     how = "the text encoder also matches descriptions" if encoder_installed() else "install the text extra to match descriptions too"
-    print(f"prompts: keyword rules (misspellings forgiven); {how}")
+    print(f"prompts (procedural): keyword rules (misspellings forgiven); {how}")
+    return 0
+
+
+def weights_command() -> int:
+    """Each engine with weights: where it looks, in order, and what it found there."""
+    from .engines.registry import create_engine, engine_names
+
+    for name in engine_names():
+        engine = create_engine(name)
+        if not engine.capabilities().needs_weights:
+            continue
+        report = getattr(engine, "weights_report", None)
+        print(f"{name}:")
+        for line in (report() if callable(report) else ["(this engine does not say where it looks)"]):
+            print(f"  {line}")
     return 0

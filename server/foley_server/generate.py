@@ -10,12 +10,14 @@ from pathlib import Path
 from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline, write_timeline
 
+from .config import DEFAULT_PROFILE, get_profile
+from .engines.registry import DEFAULT_ENGINE, create_engine
 from .errors import OutputError, TimelineError
 from .pictures import waveform_png
 from .pipeline import decode_process
 from .pipeline.plan import parse_prompt_args
-from .pipeline.prompts import heard
 from .pipeline.run import JobOutcome, run_job
+from .jobs.scheduler import resolve_devices
 from .storage import default_output_dir, ensure_writable_dir
 from .terminal import ProgressBars, stage_table
 
@@ -26,8 +28,10 @@ def generate(
     *,
     clips: list[str] | None = None,
     prompts: dict[str, str] | None = None,
-    engine: str = "procedural",
-    profile: str = "balanced",
+    engine: str = DEFAULT_ENGINE,
+    weights: Path | None = None,
+    profile: str = DEFAULT_PROFILE,
+    device: str = "cpu",
     seed: int = 0,
     output_dir: Path | None = None,
     pictures: bool = True,
@@ -37,6 +41,9 @@ def generate(
 ) -> JobOutcome:
     """The whole round trip through OTIO files; raises FoleyError before writing anything on bad input."""
     decode_process.warm_up()  # starts while the timeline is read and planned
+    prof = get_profile(profile)
+    loaded = create_engine(engine, weights)
+    loaded.ready()  # missing extras or weights: say so before reading anything
     try:
         timeline = read_timeline(input_path, rate=edl_rate)
     except FoleyOtioError as exc:
@@ -45,8 +52,16 @@ def generate(
     ensure_writable_dir(output_path.parent if str(output_path.parent) else Path("."))
     wav_dir = Path(output_dir) if output_dir else default_output_dir(output_path)
     kwargs = {"progress": progress} if progress else {}
-    outcome = run_job(timeline, wav_dir, selectors=clips, prompts=prompts, engine=engine, profile=profile, base_seed=seed,
-                      stems=stems, **kwargs)
+    t0 = time.perf_counter()
+    loaded.load(device, prof)
+    load_s = time.perf_counter() - t0
+    try:
+        outcome = run_job(timeline, wav_dir, selectors=clips, prompts=prompts, engine=loaded, profile=profile,
+                          base_seed=seed, stems=stems, **kwargs)
+    finally:
+        loaded.unload()
+    outcome.seconds = {"load": load_s, **outcome.seconds}
+    outcome.wall_s += load_s
     if not any(c.ok for c in outcome.clips):
         return outcome  # nothing to deliver: leave no output timeline behind
     if pictures:
@@ -74,7 +89,7 @@ def report(outcome: JobOutcome, output_path: Path, stream=None) -> int:
         else:
             print(f"  FAILED  {clip.task.name}: {clip.error}", file=stream)
         if clip.spec is not None:  # what it heard: the prompt and the layers it became
-            print(f"          {heard(clip.spec)}", file=stream)
+            print(f"          {clip.heard}", file=stream)
     for warning in outcome.warnings:
         print(f"  warning: {warning}", file=stream)
     print("stage seconds:", file=stream)
@@ -96,7 +111,9 @@ def generate_command(args: argparse.Namespace) -> int:
             clips=args.clip,
             prompts=parse_prompt_args(args.prompt),
             engine=args.engine,
+            weights=args.weights,
             profile=args.profile,
+            device=resolve_devices(args.device)[0],
             seed=args.seed,
             output_dir=args.output_dir,
             pictures=not args.no_pictures,

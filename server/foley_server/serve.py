@@ -8,7 +8,7 @@ import logging.handlers
 from pathlib import Path
 
 from .api.settings import ServerSettings, is_loopback, resolve_token
-from .engines.base import engine_names
+from .engines.registry import create_engine, engine_names
 from .errors import FoleyError
 from .jobs.scheduler import resolve_devices
 
@@ -39,12 +39,17 @@ def serve_command(args: argparse.Namespace) -> int:
 
     if args.engine and args.engine not in engine_names():
         raise FoleyError(f"unknown engine {args.engine!r}; available: {', '.join(engine_names())}")
+    if args.weights and not args.engine:
+        raise FoleyError("--weights goes with --engine NAME (the engine whose model is in that folder)")
+    weights = ((args.engine, str(args.weights)),) if args.weights else ()
+    if args.engine:
+        create_engine(args.engine, args.weights).ready()  # missing extras or weights: say so before serving
     settings = resolve_token(ServerSettings(
         host=args.host, port=args.port, data_dir=args.data_dir, token=args.token,
         extra_hosts=tuple(args.allow_host), allowed_origins=tuple(args.allow_origin),
         allowed_roots=tuple(str(r) for r in (args.allow_root or [Path.home()])),
         devices=tuple(resolve_devices(args.devices)), preload_engine=args.engine,
-        keep_days=args.keep_days, keep_mb=args.keep_mb,
+        keep_days=args.keep_days, keep_mb=args.keep_mb, weights=weights,
     ))
     log_path = configure_logging(settings.data_dir)
     if not is_loopback(settings.host):

@@ -4,10 +4,9 @@ Editors' APIs (bpy, Resolve's) must only be used from their main thread; this ke
 it, so the editor never freezes while a job runs.
 """
 
-from __future__ import annotations
-
 import queue
 import threading
+from typing import List, Optional
 
 from .client import FoleyClient
 from .errors import FoleyClientError, JobCancelled
@@ -21,7 +20,7 @@ class BackgroundJob:
         self.client = client
         self.submit_args = submit
         self.messages: queue.Queue = queue.Queue()
-        self.job_id: str | None = None
+        self.job_id: Optional[str] = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="foley-job", daemon=True)
 
@@ -42,7 +41,7 @@ class BackgroundJob:
     def running(self) -> bool:
         return self._thread.is_alive()
 
-    def join(self, timeout: float | None = None) -> None:
+    def join(self, timeout: Optional[float] = None) -> None:
         self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -58,10 +57,10 @@ class BackgroundJob:
         except FoleyClientError as exc:
             self.messages.put(("error", str(exc)))
         except Exception as exc:  # the editor must hear of it, whatever it is
-            self.messages.put(("error", f"unexpected error in the Foley client ({type(exc).__name__}: {exc})"))
+            self.messages.put(("error", "unexpected error in the Foley client ({}: {})".format(type(exc).__name__, exc)))
 
 
-def drain(messages: queue.Queue) -> list[tuple]:
+def drain(messages: queue.Queue) -> List[tuple]:
     """Everything queued so far, without waiting (call from the editor's main thread/timer)."""
     out = []
     while True:

@@ -1,7 +1,5 @@
 """What can go wrong talking to the server, each with a message an editor can show as it is."""
 
-from __future__ import annotations
-
 
 class FoleyClientError(Exception):
     """Base: `str(error)` says what happened and what to do."""

@@ -16,12 +16,15 @@ from foley_otio.timeline_io import read_timeline
 
 from .. import __version__
 from ..config import PROFILES
-from ..engines.base import create_engine, engine_names
+from ..engines.base import EngineError
+from ..engines.cache import EngineCache
+from ..engines.registry import engine_names
 from ..jobs.scheduler import Scheduler
 from ..jobs.store import IdempotencyConflict, JobStore
 from .events import EventHub
 from .paths import PathRefused, check_media_under, resolve_under, safe_file_name
 from .schemas import JobAccepted, JobRequest, JobStatus
+from . import timelines
 from .timeline_limits import TimelineRefused, check_timeline_json
 from .security import BodyTooLarge, SecurityMiddleware
 from .settings import ServerSettings
@@ -33,12 +36,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
     started = time.time()
     store = JobStore(settings.data_dir / "jobs.sqlite")
     hub = EventHub()
+    cache = EngineCache({name: Path(folder) for name, folder in settings.weights})
     scheduler = Scheduler(store, hub.publish, list(settings.devices), preload=settings.preload_engine,
-                          keep_days=settings.keep_days, keep_mb=settings.keep_mb)
+                          keep_days=settings.keep_days, keep_mb=settings.keep_mb, cache=cache)
     app.state.store, app.state.scheduler = store, scheduler
     app.router.on_startup.append(scheduler.start)
     app.router.on_shutdown.append(scheduler.stop)
     roots = [Path(r) for r in settings.allowed_roots]
+    app.include_router(timelines.router(roots))
 
     @app.post("/v1/jobs", status_code=202, response_model=JobAccepted)
     def submit(job: JobRequest, idempotency_key: str | None = Header(default=None)) -> JobAccepted:
@@ -55,9 +60,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 timeline = read_timeline(body["timeline_path"])
             body["output_dir"] = str(resolve_under(job.output_dir, roots, "output_dir"))
             check_media_under(timeline, [c.clip_id for c in job.clips], roots)
+            cache.create(job.engine).ready()  # a job that could only fail later is refused now
         except (PathRefused, TimelineRefused) as exc:
             raise HTTPException(exc.status, str(exc)) from None
         except FoleyOtioError as exc:  # unknown clip ids, retimed clips, unreadable timeline files
+            raise HTTPException(422, str(exc)) from None
+        except EngineError as exc:  # unknown engine, its extra not installed or its weights missing
             raise HTTPException(422, str(exc)) from None
         except ValueError as exc:  # OTIO's parser on a structurally wrong document
             raise HTTPException(422, f"`timeline` is not a readable OTIO timeline: {exc}") from None
@@ -168,9 +176,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
         return {
             "status": "ok",
             "version": __version__,
-            "engines": [_engine_info(name, loaded.get(name, [])) for name in engine_names()],
+            "engines": [_engine_info(cache, name, loaded.get(name, [])) for name in engine_names()],
             "queue": {state: count for state, count in store.counts().items() if state in ("queued", "running")},
-            "workers": {"devices": list(settings.devices), "busy": scheduler.busy()},
+            "workers": {"devices": list(settings.devices), "busy": scheduler.busy(),
+                        "last_jobs": {w.device: w.last_job for w in scheduler.workers if w.last_job}},
             "uptime_s": round(time.time() - started, 3),
             "token_required": settings.token is not None,
         }
@@ -179,7 +188,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     def engines() -> dict:
         """Every engine with its models, so plugins can fill their engine and profile menus."""
         loaded = scheduler.engines()
-        return {"engines": [_engine_info(name, loaded.get(name, []), with_models=True) for name in engine_names()],
+        return {"engines": [_engine_info(cache, name, loaded.get(name, []), with_models=True) for name in engine_names()],
                 "profiles": list(PROFILES)}
 
     app.add_middleware(SecurityMiddleware, settings=settings)
@@ -204,11 +213,13 @@ def _status(store: JobStore, job_id: str) -> JobStatus:
                      clips=store.clips(job.id), error=job.error)
 
 
-def _engine_info(name: str, loaded_on: list[str], with_models: bool = False) -> dict:
-    engine = create_engine(name)
+def _engine_info(cache: EngineCache, name: str, loaded_on: list[str], with_models: bool = False) -> dict:
+    engine = cache.create(name)
     caps = engine.capabilities()
+    problem = cache.problem(name)
     info = {"name": name, "needs_weights": caps.needs_weights, "devices": list(caps.devices),
-            "sample_rate": caps.sample_rate, "loaded": bool(loaded_on), "loaded_on": loaded_on}
+            "sample_rate": caps.sample_rate, "loaded": bool(loaded_on), "loaded_on": loaded_on,
+            "ready": problem is None, "problem": problem}
     models = getattr(engine, "models", None)
     if with_models and callable(models):
         info["models"] = models()

@@ -41,6 +41,7 @@ class ServerSettings:
     preload_engine: str | None = None  # loaded at start, so the first job spends no time loading it
     keep_days: float = 30.0  # finished jobs are forgotten after this long (their WAVs stay)
     keep_mb: float = 256.0  # and the oldest finished jobs beyond this much stored request/result data
+    weights: tuple[tuple[str, str], ...] = ()  # (engine name, weights folder) given on the command line
 
     @property
     def allowed_hosts(self) -> set[str]:

@@ -8,8 +8,9 @@ from typing import Collection
 import numpy as np
 
 from ..config import get_profile
-from ..engines.base import ClipRequest, Layer, SoundSpec, VisualEvents, create_engine
+from ..engines.base import ClipRequest, Layer, SoundSpec, VisualEvents
 from ..engines.procedural.catalog import MODELS
+from ..engines.registry import create_engine
 from ..pictures import spectrogram_png
 from ..pipeline.render import render_clip
 

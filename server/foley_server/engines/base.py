@@ -53,14 +53,15 @@ class Layer:
 
 @dataclass(frozen=True)
 class SoundSpec:
-    """What the prompt asks for, as layers an engine can render."""
+    """What the prompt asks for, as the engine understood it: layers it can render, in its own vocabulary."""
 
     prompt: str
     negative_prompt: str
     layers: tuple[Layer, ...]
     space: str = "dry"  # the acoustic space hits and movement sound in: dry, room, bathroom, hall, cave
-    # What the prompt asked for that no model renders, for people ("no sound model for 'dog barking'; closest: ...")
-    warnings: tuple[str, ...] = ()
+    summary: str = ""  # what the engine heard, one line for people ("footsteps(surface=gravel) + wind")
+    warnings: tuple[str, ...] = ()  # what it could not honour, said to the user (never a silent swap)
+    measure_speed: bool = False  # the engine needs on-screen speed (coarse optical flow; ~1 ms a frame)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class ClipRequest:
     spec: SoundSpec
     seed: int
     profile: Profile
+    window_index: int = 0  # which of the clip's render windows this is, so engines can report
+    window_count: int = 1  # progress for the whole clip and keep per-clip work (one-shots) once
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ class Audio:
 
     samples: np.ndarray
     sample_rate: int
+    seconds: dict[str, float] = field(default_factory=dict)  # the engine's own stages (encode, denoise, vae)
+    warnings: tuple[str, ...] = ()  # quality it had to give up to finish (e.g. a smaller batch after OOM)
+    # Sound generated afresh for this window (a model's bed): unlike its neighbour's where they overlap, so
+    # joined with equal power; `samples` must agree with the neighbouring windows and join linearly.
+    fresh: np.ndarray | None = None
 
     @property
     def duration_s(self) -> float:
@@ -98,6 +106,7 @@ class EngineCaps:
     max_chunk_s: float
     sample_rate: int
     channels: int
+    max_batch: int = 1  # sounds or windows it can generate in one call
 
 
 class CancelToken:
@@ -120,13 +129,26 @@ class CancelToken:
 
 @runtime_checkable
 class Engine(Protocol):
-    """A Foley generator: loaded once per worker, then asked for windows of audio."""
+    """A Foley generator: loaded once per worker, then asked for windows of audio.
+
+    `interpret` turns a prompt into the engine's own SoundSpec (the pipeline knows no engine's
+    vocabulary); `generate` reports progress as (done, total) units of the whole clip, checks
+    `cancel` between units (denoising steps, layers) and raises EngineOutOfMemory when a window
+    does not fit even at its smallest batch.
+    """
 
     name: str
 
     def capabilities(self) -> EngineCaps: ...
 
+    def interpret(self, prompt: str | None, negative_prompt: str | None = None,
+                  events: VisualEvents | None = None) -> SoundSpec: ...
+
+    def ready(self) -> None: ...  # raises EngineUnavailable saying what to install or download
+
     def load(self, device: str, profile: Profile) -> None: ...
+
+    def unload(self) -> None: ...
 
     def generate(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> Audio: ...
 
@@ -135,31 +157,17 @@ class EngineError(FoleyError):
     """An engine cannot be found, loaded or run."""
 
 
-_REGISTRY: dict[str, Callable[[], Engine]] = {}
+class EngineUnavailable(EngineError):
+    """An engine cannot run here (its extra is not installed, its weights are missing); bad input, exit 2."""
+
+    exit_code = 2
 
 
-def register_engine(name: str, factory: Callable[[], Engine]) -> None:
-    """Make an engine available by name (factories are cheap; load() does the work)."""
-    _REGISTRY[name] = factory
+class EngineOutOfMemory(EngineError):
+    """A window did not fit in device memory even at the smallest batch: the runner drops a profile level."""
 
+    exit_code = 1
 
-def engine_names() -> list[str]:
-    _ensure_builtin()
-    return sorted(_REGISTRY)
-
-
-def create_engine(name: str) -> Engine:
-    """Instantiate a registered engine by name, with the list of names on failure."""
-    _ensure_builtin()
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        raise EngineError(f"unknown engine {name!r}; available: {', '.join(sorted(_REGISTRY))}") from None
-    return factory()
-
-
-def _ensure_builtin() -> None:
-    if "procedural" not in _REGISTRY:
-        from .procedural import ProceduralEngine
-
-        register_engine("procedural", ProceduralEngine)
+    def __init__(self, message: str, warnings: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.warnings = warnings  # what the engine gave up on the way (smaller batches), said before the drop

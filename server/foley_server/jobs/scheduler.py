@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..engines.cache import EngineCache
 from ..errors import FoleyError
 from ..pipeline import decode_process
 from ..storage import PARTIAL_SUFFIX
@@ -56,12 +57,13 @@ class Scheduler:
     """One worker per device; a queued job goes to whichever worker is free first."""
 
     def __init__(self, store: JobStore, publish, devices: list[str], *, preload: str | None = None,
-                 keep_days: float = 30.0, keep_mb: float = 256.0) -> None:
+                 keep_days: float = 30.0, keep_mb: float = 256.0, cache: EngineCache | None = None) -> None:
         self.store = store
         self._publish = publish
         self.preload = preload
         self.keep_days, self.keep_mb = keep_days, keep_mb
-        self.workers = [JobWorker(store, device, self.publish) for device in devices]
+        self.cache = cache or EngineCache()
+        self.workers = [JobWorker(store, device, self.publish, self.cache) for device in devices]
         self._stop = threading.Event()
         self._housekeeper = threading.Thread(target=self._housekeeping, name="foley-housekeeping", daemon=True)
 
@@ -97,6 +99,7 @@ class Scheduler:
         self._stop.set()
         for worker in self.workers:
             worker.stop()
+        self.cache.unload()
         decode_process.shutdown()
 
     def wake(self) -> None:

@@ -13,9 +13,10 @@ from foley_otio.errors import FoleyOtioError
 from foley_otio.timeline_io import read_timeline
 
 from ..config import get_profile
-from ..engines.base import CancelToken, Engine, create_engine
+from ..engines.base import CancelToken, Engine
+from ..engines.cache import EngineCache
+from ..engines.memory import peak_memory_bytes, reset_peak_memory
 from ..errors import Cancelled, FoleyError
-from ..pipeline.prompts import heard
 from ..pipeline.run import ClipOutcome, run_job
 from .store import JobStore
 
@@ -25,12 +26,14 @@ log = logging.getLogger("foley.jobs")
 class JobWorker:
     """Runs queued jobs one after another on its device, through engines it loaded once."""
 
-    def __init__(self, store: JobStore, device: str = "cpu", publish=lambda event: None) -> None:
+    def __init__(self, store: JobStore, device: str = "cpu", publish=lambda event: None,
+                 cache: EngineCache | None = None) -> None:
         self.store = store
         self.device = device
         self.publish = publish  # progress events for the WebSocket fan-out
-        self.engines: dict[str, Engine] = {}
+        self.cache = cache or EngineCache()  # shared by the workers; engines are per device
         self.current: str | None = None  # id of the job running now
+        self.last_job: dict | None = None  # the last finished job's timings and peak memory, for /v1/health
         self._cancel: CancelToken | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -57,13 +60,14 @@ class JobWorker:
             return True
         return False
 
-    def engine(self, name: str) -> Engine:
-        """The named engine, created and loaded on first use, resident afterwards."""
-        if name not in self.engines:
-            engine = create_engine(name)
-            engine.load(self.device, get_profile("balanced"))
-            self.engines[name] = engine
-        return self.engines[name]
+    @property
+    def engines(self) -> list[str]:
+        """Names of the engines loaded and resident on this worker's device."""
+        return sorted({key.name for key in self.cache.loaded() if key.device == self.device})
+
+    def engine(self, name: str, profile: str = "balanced") -> tuple[Engine, float]:
+        """The named engine loaded for this device and profile's precision, and the seconds spent loading it."""
+        return self.cache.get(name, self.device, get_profile(profile))
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -81,6 +85,7 @@ class JobWorker:
 
     def _run(self, job_id: str, request: dict, cancel: CancelToken) -> None:
         started = time.perf_counter()
+        reset_peak_memory(self.device)
         self.publish({"type": "started", "job_id": job_id, "message": f"on {self.device}"})
         done = {clip_id: Path(c["wav_path"]) for clip_id, c in self.store.clips(job_id).items()
                 if c["state"] == "done" and c["wav_path"]}
@@ -100,9 +105,7 @@ class JobWorker:
 
         clips = request.get("clips") or []
         try:
-            engine_s = time.perf_counter()
-            engine = self.engine(request.get("engine", "procedural"))
-            engine_s = time.perf_counter() - engine_s
+            engine, engine_s = self.engine(request.get("engine", "procedural"), request.get("profile", "balanced"))
             outcome = run_job(
                 _timeline(request),
                 Path(request["output_dir"]),
@@ -111,7 +114,6 @@ class JobWorker:
                 negative_prompts={c["clip_id"]: c["negative_prompt"] for c in clips if c.get("negative_prompt")},
                 seeds={c["clip_id"]: c["seed"] for c in clips if c.get("seed") is not None},
                 engine=engine,
-                device=self.device,
                 profile=request.get("profile", "balanced"),
                 base_seed=request.get("seed", 0),
                 stems=request.get("stems", False),
@@ -132,14 +134,17 @@ class JobWorker:
                          seconds=time.perf_counter() - started)
             return
         timings = {"load": engine_s, **outcome.seconds}  # ~0 once the engine is resident
+        peak = peak_memory_bytes(self.device)
+        self.last_job = {"job_id": job_id, "engine": engine.name, "timings": timings, "peak_memory_bytes": peak}
         result = {
             "timeline": json.loads(otio.adapters.write_to_string(outcome.timeline, "otio_json")),
             "placements": [p.as_dict() for p in outcome.placements],
             "timings": timings,
             "warnings": outcome.warnings + [f"{c.task.name}: {c.error}" for c in outcome.failed],
-            "sounds": {c.task.clip_id: {"name": c.task.name, "sound": heard(c.spec), "warnings": list(c.spec.warnings)}
+            "sounds": {c.task.clip_id: {"name": c.task.name, "sound": c.heard, "warnings": list(c.spec.warnings)}
                        for c in outcome.clips if c.spec is not None},
             "device": self.device,
+            "peak_memory_bytes": peak,  # CUDA max allocated on a GPU, the process's peak RSS on the CPU
             "resumed_clips": sorted(set(done) & {c.task.clip_id for c in outcome.clips if c.ok}),
         }
         state = "done" if any(c.ok for c in outcome.clips) else "failed"

@@ -17,8 +17,8 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from ..config import OUTPUT_SAMPLE_RATE, OUTPUT_SUBTYPE
-from ..engines.base import Audio, CancelToken, ClipRequest, Engine, EngineError, VisualEvents
+from ..config import OUTPUT_SAMPLE_RATE, OUTPUT_SUBTYPE, lower_profile
+from ..engines.base import Audio, CancelToken, ClipRequest, Engine, EngineError, EngineOutOfMemory, VisualEvents
 from ..storage import atomic_path, scratch_file
 from .loudness import StreamingLoudness, mastering_gain_db
 
@@ -50,6 +50,7 @@ class RenderReport:
     gain_db: float
     overview: np.ndarray = field(repr=False)  # (bins, 2): min and max of the mix per bin
     seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # quality given up to finish (out-of-memory fallbacks)
 
 
 def window_bounds(total: int, chunk: int, overlap: int) -> list[tuple[int, int]]:
@@ -65,13 +66,20 @@ def window_bounds(total: int, chunk: int, overlap: int) -> list[tuple[int, int]]
     return bounds
 
 
-def _raised_cosine(n: int) -> np.ndarray:
-    return (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(np.float32)[:, None]
+def _crossfade(n: int, coherent: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(fade-out, fade-in) gains for a join: linear sum for like takes, equal power for unlike ones."""
+    x = (np.arange(n) + 0.5) / n
+    if coherent:
+        fade_in = 0.5 - 0.5 * np.cos(np.pi * x)
+        fade_out = 1.0 - fade_in
+    else:
+        fade_in, fade_out = np.sin(0.5 * np.pi * x), np.cos(0.5 * np.pi * x)
+    return fade_out.astype(np.float32)[:, None], fade_in.astype(np.float32)[:, None]
 
 
-def _as_frames(audio: Audio, expected: int, channels: int) -> np.ndarray:
+def _as_frames(samples: np.ndarray, expected: int, channels: int) -> np.ndarray:
     """Engine output as (expected, channels) float32; tolerate off-by-one rounding only."""
-    x = np.asarray(audio.samples, dtype=np.float32)
+    x = np.array(samples, dtype=np.float32)  # a copy: joins are mixed into it
     if x.ndim == 1:
         x = x[:, None]
     if abs(x.shape[0] - expected) > 2:
@@ -89,28 +97,44 @@ def _as_frames(audio: Audio, expected: int, channels: int) -> np.ndarray:
 EventsSource = Callable[[float], VisualEvents]
 
 
+@dataclass
+class WindowLog:
+    """What rendering the windows cost and gave up, filled in as they are rendered."""
+
+    seconds: dict[str, float] = field(default_factory=dict)  # the engine's own stages, summed
+    warnings: list[str] = field(default_factory=list)
+    windows: int = 0
+
+
 def render_windows(
     engine: Engine,
     request: ClipRequest,
-    on_window: Callable[[int, int], None],
+    progress: Callable[[int, int], None],
     cancel: CancelToken,
     events_for: EventsSource | None = None,
+    log: WindowLog | None = None,
+    on_warning: Callable[[str], None] = lambda message: None,
 ) -> Iterator[np.ndarray]:
     """Yield the clip at 48 kHz stereo, in order, window by window with crossfaded joins.
 
     With `events_for`, each window waits only for the events it needs, so rendering can follow
-    decoding of a long clip instead of waiting for its end.
+    decoding of a long clip instead of waiting for its end. The engine's progress (units of the
+    whole clip) goes to `progress`. A window that runs out of device memory is retried alone at the
+    next lower profile, which the rest of the clip keeps; each such step is a warning.
     """
+    log = log if log is not None else WindowLog()
     caps = engine.capabilities()
     rate = caps.sample_rate
-    chunk_s = min(request.profile.chunk_s, caps.max_chunk_s)
-    overlap_s = min(request.profile.overlap_s, chunk_s / 4)
+    overlap_s = min(request.profile.overlap_s, min(request.profile.chunk_s, caps.max_chunk_s) / 4)
+    chunk_s = min(request.profile.chunk_s, caps.max_chunk_s - overlap_s)  # a window is chunk + overlap
     total = int(round(request.duration_s * rate))
     bounds = window_bounds(total, int(round(chunk_s * rate)), int(round(overlap_s * rate)))
     resampler = None if rate == OUTPUT_SAMPLE_RATE else soxr.ResampleStream(rate, OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, dtype="float32")
     target_out = int(round(request.duration_s * OUTPUT_SAMPLE_RATE))
     emitted = 0
-    tail: np.ndarray | None = None
+    tail: np.ndarray | None = None  # the coherent part of the previous window's overlap
+    fresh_tail: np.ndarray | None = None  # and its freshly generated part
+    profile = request.profile
 
     def out(block: np.ndarray, last: bool) -> np.ndarray:
         nonlocal emitted
@@ -124,22 +148,54 @@ def render_windows(
 
     for index, (start, end) in enumerate(bounds):
         cancel.raise_if_cancelled()
-        win_req = replace(request, window_start_s=start / rate, window_end_s=end / rate)
+        win_req = replace(request, window_start_s=start / rate, window_end_s=end / rate, window_index=index,
+                          window_count=len(bounds))
         if events_for is not None:
             win_req = replace(win_req, events=events_for(end / rate))
-        audio = engine.generate(win_req, lambda d, t: None, cancel)
+        while True:
+            try:
+                audio = engine.generate(replace(win_req, profile=profile), progress, cancel)
+                break
+            except EngineOutOfMemory as exc:
+                for message in exc.warnings:
+                    log.warnings.append(message)
+                    on_warning(message)
+                lower = lower_profile(profile)
+                if lower is None:
+                    raise EngineError(f"out of device memory even with the {profile.name} profile ({exc}); "
+                                      "close other programs using the GPU, or use a shorter clip") from None
+                message = (f"window {index + 1} of {len(bounds)} ran out of device memory at profile {profile.name}; "
+                           f"retried at {lower.name} (fewer steps or smaller batches) for the rest of the clip")
+                log.warnings.append(message)
+                on_warning(message)
+                profile = lower
+        for message in audio.warnings:
+            log.warnings.append(message)
+            on_warning(message)
+        for stage, seconds in audio.seconds.items():
+            log.seconds[stage] = log.seconds.get(stage, 0.0) + seconds
         if audio.sample_rate != rate:
             raise EngineError(f"engine {engine.name} returned {audio.sample_rate} Hz but declared {rate} Hz")
-        x = _as_frames(audio, end - start, OUTPUT_CHANNELS)
-        if tail is not None:
-            n = tail.shape[0]
-            fade = _raised_cosine(n)
-            x[:n] = tail * (1.0 - fade) + x[:n] * fade
+        x = _as_frames(audio.samples, end - start, OUTPUT_CHANNELS)
+        fresh = _as_frames(audio.fresh, end - start, OUTPUT_CHANNELS) if audio.fresh is not None else None
         last = index == len(bounds) - 1
-        next_start = bounds[index + 1][0] if not last else end
-        keep = next_start - start
-        tail = None if last else x[keep:]
-        on_window(index + 1, len(bounds))
+        keep = (bounds[index + 1][0] if not last else end) - start
+        next_tail = None if last else x[keep:].copy()
+        next_fresh_tail = None if last or fresh is None else fresh[keep:].copy()
+        if tail is not None:  # the overlap with the previous window: like parts linearly, fresh ones at equal power
+            n = tail.shape[0]
+            fade_out, fade_in = _crossfade(n, coherent=True)
+            x[:n] = tail * fade_out + x[:n] * fade_in
+            if fresh_tail is not None or fresh is not None:
+                fade_out, fade_in = _crossfade(n, coherent=False)
+                if fresh_tail is not None:
+                    x[:n] += fresh_tail * fade_out
+                if fresh is not None:
+                    fresh[:n] *= fade_in
+        if fresh is not None:
+            x += fresh
+        tail, fresh_tail = next_tail, next_fresh_tail
+        log.windows = index + 1
         yield out(x[:keep] if not last else x, last)
     if not bounds:
         yield out(np.zeros((0, OUTPUT_CHANNELS), dtype=np.float32), True)
@@ -165,29 +221,29 @@ def render_clip(
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
     cancel: CancelToken | None = None,
     events_for: EventsSource | None = None,
+    on_warning: Callable[[str], None] = lambda message: None,
 ) -> RenderReport:
     """Generate, master and atomically write one clip's Foley WAV."""
     cancel = cancel or CancelToken()
     seconds: dict[str, float] = {}
     meter = StreamingLoudness(OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS)
     scratch = scratch_file(wav_path.parent, ".wav")
-    windows = 0
+    log = WindowLog()
     # Kept in pass 1, where it hides behind decoding; the mastering gain scales it afterwards.
     overview = _Overview(int(round(request.duration_s * OUTPUT_SAMPLE_RATE)))
 
-    def on_window(done: int, total: int) -> None:
-        nonlocal windows
-        windows = done
+    def on_progress(done: int, total: int) -> None:
         progress("generate", done, total)
 
     try:
         t0 = time.perf_counter()
         with sf.SoundFile(scratch, "w", OUTPUT_SAMPLE_RATE, OUTPUT_CHANNELS, "FLOAT", format="WAV") as raw:
-            for block in render_windows(engine, request, on_window, cancel, events_for):
+            for block in render_windows(engine, request, on_progress, cancel, events_for, log, on_warning):
                 raw.write(block)
                 meter.feed(block)
                 overview.feed(block)
         seconds["generate"] = time.perf_counter() - t0
+        seconds.update(log.seconds)  # inside "generate": the engine's own split of it
 
         t0 = time.perf_counter()
         lufs, peak = meter.integrated_lufs(), meter.true_peak_dbtp
@@ -217,12 +273,13 @@ def render_clip(
         wav_path=wav_path,
         frames=frames,
         sample_rate=OUTPUT_SAMPLE_RATE,
-        windows=windows,
+        windows=log.windows,
         measured_lufs=lufs,
         measured_true_peak_dbtp=peak,
         gain_db=gain_db,
         overview=np.clip(overview.result() * gain, -1.0, 1.0),
         seconds=seconds,
+        warnings=log.warnings,
     )
 
 

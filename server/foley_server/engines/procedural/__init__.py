@@ -1,14 +1,21 @@
-"""The default engine: physically informed procedural Foley, no weights, CPU only."""
+"""The default engine: physically informed procedural Foley, no weights, CPU only.
+
+Every sound model is registered in catalog.py (each synthesis module lists its own); the engine
+renders a SoundSpec's layers through them, window by window, in the scene's space.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
 from ...config import Profile
-from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress, VisualEvents
+from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress, SoundSpec, VisualEvents
 from .catalog import MODELS
 from .noise import RATE, stable_seed
-from .sound_model import Window, _bank  # noqa: F401  (bench/engine_rtf.py clears its cache)
+from .prompts import interpret, words_for
+from .sound_model import Window, _bank
 from .space import reverberate, tail_samples
 
 # Levels of each role before mastering: hits in front, movement under them, beds far under.
@@ -23,7 +30,9 @@ class ProceduralEngine:
 
     name = "procedural"
 
-    def __init__(self) -> None:
+    def __init__(self, weights: Path | None = None) -> None:
+        if weights is not None:
+            raise EngineError("the procedural engine needs no weights; leave out --weights")
         self._loaded = False
 
     def capabilities(self) -> EngineCaps:
@@ -33,12 +42,28 @@ class ProceduralEngine:
         """Model name -> what it sounds like and which parameters it takes."""
         return dict(MODEL_DESCRIPTIONS)
 
+    def words_for(self, model: str) -> list[str]:
+        """The prompt words that select a model, for `foley engines`."""
+        return words_for(model)
+
+    def interpret(self, prompt: str | None, negative_prompt: str | None = None,
+                  events: VisualEvents | None = None) -> SoundSpec:
+        """The prompt in this engine's vocabulary: sound models with parameters (see prompts.py)."""
+        return interpret(prompt, negative_prompt, events)
+
+    def ready(self) -> None:
+        """Always: no weights, no extras."""
+
     def load(self, device: str, profile: Profile) -> None:
-        # Nothing heavy to load; warm the common banks so the first clip is as fast as the rest.
+        # Nothing heavy to load; warm the code paths so the first clip is as fast as the rest.
         impact = MODELS["impact"]
         impact.render.add(np.zeros((1, 2), np.float32),
-                      Window(VisualEvents.empty(1.0), 0, 1, 0, 0.5, impact.resolve({}), 1.0, "impact"))
+                          Window(VisualEvents.empty(1.0), 0, 1, 0, 0.5, impact.resolve({}), 1.0, "impact"))
         self._loaded = True
+
+    def unload(self) -> None:
+        _bank.cache_clear()
+        self._loaded = False
 
     def generate(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> Audio:
         start = int(round(req.window_start_s * RATE))
@@ -51,8 +76,8 @@ class ProceduralEngine:
         pre = tail_samples(req.spec.space)
         dry = np.zeros((n + pre, 2), dtype=np.float32) if pre else out
         layers = req.spec.layers
-        total = len(layers) + (1 if pre else 0)
-        progress(0, total)
+        per_window = len(layers) + (1 if pre else 0)  # progress units: layers (and the reverb) per window
+        done, total = req.window_index * per_window, req.window_count * per_window
         for index, layer in enumerate(layers):
             cancel.raise_if_cancelled()
             model = MODELS.get(layer.model)
@@ -61,11 +86,11 @@ class ProceduralEngine:
             target = out if model.role == "ambience" else dry  # beds carry their own air
             offset = 0 if target is out else pre
             self._render_layer(target, layer, req, start - offset, n + offset, stable_seed(req.seed, index, layer.model))
-            progress(index + 1, total)
+            progress(done + index + 1, total)
         if pre:
             cancel.raise_if_cancelled()
             out += reverberate(dry, req.spec.space, req.seed)[pre:]
-            progress(total, total)
+            progress(done + per_window, total)
         soft_limit(out)
         return Audio(out, RATE)
 

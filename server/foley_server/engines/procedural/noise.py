@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import zlib
 from functools import lru_cache
 
 import numpy as np
 import soxr
 from scipy.signal import butter, sosfilt
 
+from ..seeds import stable_seed  # noqa: F401  (re-exported: every model seeds through it)
+
 RATE = 48_000
 # Beds without highs are synthesised at RATE / BED_FACTOR (6 kHz): an eighth of the work.
 BED_FACTOR = 8
 BED_RATE = RATE // BED_FACTOR
-
-
-def stable_seed(*parts: object) -> int:
-    """A seed from any parts (strings, ints), stable across runs and Python processes."""
-    return zlib.crc32("|".join(map(str, parts)).encode()) & 0x7FFFFFFF
 
 
 _UNIT = np.float32(np.sqrt(12.0))  # uniform noise scaled to unit variance

@@ -10,9 +10,9 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..base import VisualEvents
-from .events import Bank, place_events
+from ..placement import Bank, place_events
 from .footsteps import split_by_pace
-from .noise import stable_seed
+from .noise import RATE, stable_seed
 from .scenes import bed_across_cuts
 
 
@@ -84,12 +84,12 @@ def one_shots(take: Take, count: int = 8, paced: bool = False) -> Renderer:
         ev = w.events
         if not paced:
             bank = _bank(take, count, choices, w.seed, w.model)
-            place_events(out, bank, ev.onset_times_s, ev.onset_strengths, w.start, w.seed, w.model, w.gain)
+            place_events(out, bank, ev.onset_times_s, ev.onset_strengths, w.start, w.seed, w.model, w.gain, RATE)
             return
         for pace, (onsets, strengths) in split_by_pace(ev.onset_times_s, ev.onset_strengths).items():
             if len(onsets):
                 bank = _bank(take, count, choices, w.seed, w.model, pace)
-                place_events(out, bank, onsets, strengths, w.start, w.seed, f"{w.model}-{pace}", w.gain)
+                place_events(out, bank, onsets, strengths, w.start, w.seed, f"{w.model}-{pace}", w.gain, RATE)
 
     return Renderer("onsets", render)
 

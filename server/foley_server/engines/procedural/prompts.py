@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
 import numpy as np
 
-from ..engines.base import Layer, SoundSpec, VisualEvents
-from ..engines.procedural import vocabulary as vocab
-from ..engines.procedural.catalog import MODELS
+from ..base import Layer, SoundSpec, VisualEvents
+from . import vocabulary as vocab
+from .catalog import MODELS
 from .prompt_encoder import shared_encoder
 
 _KNOWN = vocab.known_words()
@@ -227,7 +228,18 @@ def sound_spec(prompt: str | None, negative_prompt: str | None = None, events: V
     if not kept:
         kept = [Layer("ambience", "room_tone", {"intensity": 0.3})] if "room_tone" not in models else layers[:1]
     return SoundSpec(prompt or "", negative_prompt or "", tuple(kept), scene_space(prompt),
-                     tuple(warnings + negative_warnings))
+                     warnings=tuple(warnings + negative_warnings))
+
+
+#: Models that follow on-screen speed rather than motion energy: the picture's speed must be measured.
+SPEED_DRIVEN = {"whoosh"}
+
+
+def interpret(prompt: str | None, negative_prompt: str | None = None, events: VisualEvents | None = None) -> SoundSpec:
+    """The engine's reading of a prompt: layers, a one-line summary, what it could not honour, and
+    whether speed must be measured."""
+    spec = sound_spec(prompt, negative_prompt, events)
+    return replace(spec, summary=describe(spec), measure_speed=any(l.model in SPEED_DRIVEN for l in spec.layers))
 
 
 def describe(spec: SoundSpec) -> str:
@@ -238,7 +250,3 @@ def describe(spec: SoundSpec) -> str:
         parts.append(f"{layer.model}({params})" if params else layer.model)
     return " + ".join(parts) + (f" in a {spec.space}" if spec.space != "dry" else "")
 
-
-def heard(spec: SoundSpec) -> str:
-    """What a clip heard, for people: 'boots on gravel → footsteps(surface=gravel) + room_tone(intensity=0.3)'."""
-    return f"{spec.prompt.strip() or '(no prompt: from the picture)'} → {describe(spec)}"

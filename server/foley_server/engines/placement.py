@@ -1,11 +1,11 @@
-"""Place one-shot sounds on visual onsets, identically in every window that sees them."""
+"""Place one-shot sounds on visual onsets, identically in every window that sees them (every engine)."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.signal import lfilter
 
-from .noise import RATE, stable_seed
+from .seeds import stable_seed
 
 
 class Bank:
@@ -19,15 +19,18 @@ class Bank:
 
 
 def place_events(out: np.ndarray, bank: Bank, onsets_s: np.ndarray, strengths: np.ndarray, window_start: int,
-                 seed: int, key: str, gain: float) -> int:
-    """Add a hit per onset into `out` (window starting at sample `window_start`); returns hits placed."""
+                 seed: int, key: str, gain: float, rate: int) -> int:
+    """Add a hit per onset into `out` (window starting at sample `window_start` at `rate` Hz); returns hits placed.
+
+    Each sound's sample 0 is its attack: it lands on the onset's sample.
+    """
     n = out.shape[0]
     count = len(bank.bright)
     placed = 0
-    first = np.searchsorted(onsets_s, (window_start - bank.max_len) / RATE, side="left")
-    last = np.searchsorted(onsets_s, (window_start + n) / RATE, side="left")
+    first = np.searchsorted(onsets_s, (window_start - bank.max_len) / rate, side="left")
+    last = np.searchsorted(onsets_s, (window_start + n) / rate, side="left")
     for index in range(first, last):
-        onset = int(round(onsets_s[index] * RATE)) - window_start
+        onset = int(round(onsets_s[index] * rate)) - window_start
         # Everything random about hit `index` comes from (seed, key, index): windows agree exactly.
         rng = np.random.default_rng(stable_seed(seed, key, index))
         round_robin = np.random.default_rng(stable_seed(seed, key, "rr", index // count)).permutation(count)

@@ -1,0 +1,136 @@
+"""stable-audio: a naive StableAudioPipeline call vs our profiles, on a 10-second 1080p clip with 8 visual events.
+
+On a CUDA machine: Open 1.0-shaped random weights (same shapes and dtype as the real ones, so a step
+costs the same). Prints, from one run:
+  - speed-up = naive seconds / balanced seconds at equal steps (target >= 2.5)
+  - memory   = balanced peak / naive peak (target <= 0.50)
+  - the four profiles against each other (seconds, peak memory)
+  - peak memory of a 5-minute clip / a 30-second clip (balanced; target <= 1.05)
+Without a GPU it says so and runs the same cases on the tiny test models (shorter clips: the tiny
+model's window is 3 s), which checks the script, not the targets.
+Each case runs in its own process so peaks never mix.
+Run: .venv/bin/python bench/gpu_engines.py [--device cuda:0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+PROMPT = "wooden knocks, light wind"
+
+_CASE = r"""
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from foley_server.engines.memory import peak_memory_bytes, reset_peak_memory
+case, device, weights, timeline, out, steps, seconds = sys.argv[1:8]
+if case == "naive":
+    import torch
+    from diffusers import StableAudioPipeline
+    pipe = StableAudioPipeline.from_pretrained(weights, torch_dtype=torch.float32, local_files_only=True).to(device)
+    pipe.set_progress_bar_config(disable=True)
+    reset_peak_memory(device)
+    t0 = time.perf_counter()
+    pipe({prompt!r}, audio_end_in_s=float(seconds), num_inference_steps=int(steps))
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - t0
+else:
+    from foley_server.config import get_profile
+    from foley_server.engines.registry import create_engine
+    from foley_otio.timeline_io import read_timeline
+    from foley_server.pipeline.run import run_job
+    engine = create_engine("stable-audio", Path(weights))
+    engine.load(device, get_profile(case))
+    reset_peak_memory(device)
+    t0 = time.perf_counter()
+    outcome = run_job(read_timeline(timeline), Path(out), engine=engine, profile=case)
+    assert not outcome.failed, outcome.failed[0].error
+    elapsed = time.perf_counter() - t0
+print(json.dumps({{"seconds": elapsed, "peak_bytes": peak_memory_bytes(device)}}))
+"""
+
+
+def _clip(folder: Path, seconds: float, events: int, size: tuple[int, int]) -> Path:
+    """A clip with `events` visual events spread over it, on a one-clip OTIO timeline with the prompt."""
+    import opentimelineio as otio
+
+    from foley_otio.timeline_io import write_timeline
+    from foley_server.demo.footage import write_event_video
+
+    rate = Fraction(25)
+    frames = int(seconds * rate)
+    media = folder / f"clip_{int(seconds)}s_{size[1]}p.mp4"
+    marks = [int((i + 0.5) * frames / events) for i in range(events)]
+    write_event_video(media, fps=rate, n_frames=frames, event_frames=marks, size=size)
+    clip = otio.schema.Clip(name="Bench", media_reference=otio.schema.ExternalReference(
+        target_url=otio.url_utils.url_from_filepath(str(media))),
+        source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(frames, 25)))
+    clip.metadata["foley"] = {"prompt": PROMPT}
+    track = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    track.append(clip)
+    timeline = otio.schema.Timeline(name="bench")
+    timeline.tracks.append(track)
+    path = folder / f"clip_{int(seconds)}s.otio"
+    write_timeline(timeline, path)
+    return path
+
+
+def _run(case: str, device: str, weights: Path, timeline: Path, out: Path, steps: int, seconds: float) -> dict:
+    code = _CASE.format(tests=str(ROOT / "tests"), prompt=PROMPT)
+    done = subprocess.run([sys.executable, "-c", code, case, device, str(weights), str(timeline), str(out), str(steps),
+                           str(seconds)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"case {case} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default=None, help="cuda:N (default: cuda:0 when present, else cpu)")
+    args = parser.parse_args()
+    import torch
+
+    from foley_server.config import PROFILES, get_profile
+    from neural_models import save_full_stable_audio, save_tiny
+
+    gpu = torch.cuda.is_available()
+    device = args.device or ("cuda:0" if gpu else "cpu")
+    if gpu:
+        print(f"GPU: {torch.cuda.get_device_name(device)}; Open 1.0-shaped random weights")
+        clip_s, long_s, short_s, size = 10.0, 300.0, 30.0, (1920, 1080)
+    else:
+        print("No CUDA GPU here: running the tiny test models on the CPU (checks the script; not the targets)")
+        clip_s, long_s, short_s, size = 2.5, 60.0, 6.0, (1920, 1080)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        weights = save_full_stable_audio(tmp / "weights") if gpu else save_tiny("stable-audio", tmp / "weights")
+        clip = _clip(tmp, clip_s, 8, size)
+        steps = get_profile("balanced").steps
+        naive = _run("naive", device, weights, clip, tmp / "naive", steps, clip_s)
+        ours = {name: _run(name, device, weights, clip, tmp / name, steps, clip_s) for name in PROFILES}
+        balanced = ours["balanced"]
+        print(f"\n{clip_s:g}-second {size[1]}p clip, 8 visual events, prompt {PROMPT!r}, {steps} steps")
+        print(f"{'case':<12} {'seconds':>9} {'peak MB':>9}")
+        for name, row in [("naive", naive), *ours.items()]:
+            print(f"{name:<12} {row['seconds']:>9.2f} {row['peak_bytes'] / 2**20:>9.0f}")
+        print(f"speed-up naive/balanced at equal steps: {naive['seconds'] / balanced['seconds']:.2f}x (target >= 2.5)")
+        print(f"peak memory balanced/naive: {balanced['peak_bytes'] / naive['peak_bytes']:.2f} (target <= 0.50)")
+        short = _run("balanced", device, weights, _clip(tmp, short_s, 8, (640, 360)), tmp / "short", steps, short_s)
+        long = _run("balanced", device, weights, _clip(tmp, long_s, 8, (640, 360)), tmp / "long", steps, long_s)
+        print(f"peak memory {long_s:g} s clip / {short_s:g} s clip: {long['peak_bytes'] / short['peak_bytes']:.3f} "
+              f"(target <= 1.05); seconds {long['seconds']:.1f} / {short['seconds']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
