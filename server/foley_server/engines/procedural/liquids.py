@@ -55,12 +55,6 @@ def handling(rng: np.random.Generator, material: str = "wood", action: str = "pu
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def splash_bank(rng: np.random.Generator, count: int = 8) -> list[np.ndarray]:
-    return [splash(rng) for _ in range(count)]
-
-
-def handling_bank(rng: np.random.Generator, material: str, action: str = "put", count: int = 10) -> list[np.ndarray]:
-    return [handling(rng, material, action) for _ in range(count)]
 
 
 def pour(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:

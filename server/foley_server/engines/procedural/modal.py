@@ -73,9 +73,3 @@ def mode_sum(amps: np.ndarray, freqs: np.ndarray, taus: np.ndarray, length: int)
         m = min(length, int(13.8 * tau * RATE) + 1)
         out[:m] += amp * lfilter([1.0, -r * np.cos(w)], [1.0, -2 * r * np.cos(w), r * r], impulse[:m])
     return out.astype(np.float32)
-
-
-def impact_bank(material: str, rng: np.random.Generator, count: int = 12) -> list[np.ndarray]:
-    """Round-robin variants of one material, as a sound designer would record a few takes."""
-    mat = MATERIALS[material]
-    return [strike(mat, rng) for _ in range(count)]

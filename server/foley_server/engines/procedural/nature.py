@@ -91,6 +91,3 @@ def _bird_call(rng: np.random.Generator) -> np.ndarray:
         notes.append((np.sin(phase) * np.hanning(length)).astype(np.float32))
         notes.append(np.zeros(int(rng.uniform(0.02, 0.06) * RATE), dtype=np.float32))
     return np.concatenate(notes)
-
-
-MODELS = {"fire": fire, "water": water, "forest": forest}
