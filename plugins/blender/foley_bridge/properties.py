@@ -24,7 +24,9 @@ class FoleyPreferences(bpy.types.AddonPreferences):
 def _engine_items(self, context):
     from . import jobs
 
-    return [(name, name, "") for name in jobs.engine_names()] or [("procedural", "procedural", "")]
+    # The first item is the default: the engine that needs no weights, then the server's order.
+    names = sorted(jobs.engine_names(), key=lambda name: name != "procedural")
+    return [(name, name, "") for name in names] or [("procedural", "procedural", "")]
 
 
 def _profile_items(self, context):

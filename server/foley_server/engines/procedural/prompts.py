@@ -28,7 +28,7 @@ _SNAP_TARGETS = sorted(set(vocab.MODEL_WORDS) | set(vocab.WEAK_WORDS)
 _CLAUSE_SPLIT = re.compile(r"[,;.+/]|\band\b|\bwith\b|\bthen\b")
 #: Words that carry no sound of their own: a clause of nothing else needs no model.
 _FILLER = set("a an the of on in at to into onto from by for over under near through across off up down out "
-              "is are was be being some very very lots lot sound sounds noise noises like as it its this that "
+              "is are was be being some very lots lot sound sounds noise noises like as it its this that "
               "there here his her their my your our someone something".split())
 
 
