@@ -27,6 +27,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter, uniform_filter
 
 from ..engines.base import VisualEvents
+from .brightness import BLANK_LEVELS, GAIN_TOLERANCE, STEP_MIN_LEVELS, brightness_points, gain_and_offset
 from .flow import FlowMeter
 
 # Differences below this many grey levels (between blurred frames) are noise, not motion.
@@ -52,20 +53,6 @@ CUT_MIN_LEVELS = 2.5
 BAR_LEVELS = 24
 CUT_BACK_RATIO = 0.6  # change across the cut (before -> after) at least this much of the cut's
 CUT_SETTLE_RATIO = 0.5  # change after the cut at most this much of the change across it and of the cut's
-# Brightness: the median change of the blurred frame at BRIGHTNESS_GRID points spread over the picture
-# is the frame's brightness step. Where it is at least STEP_MIN_LEVELS, the change of brightness is
-# taken off every pixel's change before motion and content are measured: the gain and offset that map
-# the previous frame's points onto this one's (a fade to black scales the picture and leaves black
-# bars black; a fade to white also lifts it), or the step alone where that explains the change
-# better. So a fade is neither motion nor a cut however fast it goes, while a local event (a lamp,
-# a muzzle flash in one corner) covers too few points to move the median, and motion moves them
-# both ways. Gains within GAIN_TOLERANCE of 1 are taken as 1 (cheaper: the step alone). A frame
-# whose points are all within BLANK_LEVELS (a standard deviation) is blank, black or white: what
-# appears on it (a fade in) is all light; a cut from it is told by its brightness step.
-BRIGHTNESS_GRID = (18, 32)
-STEP_MIN_LEVELS = 2.0
-GAIN_TOLERANCE = 0.02
-BLANK_LEVELS = 6.0
 # Flashes: a candidate cut is held for FLASH_MAX_FRAMES frames after its own. If one of those frames
 # matches the frame before the change (differs from it by less than FLASH_BACK_RATIO of the change)
 # the picture came back: a flash of one to FLASH_MAX_FRAMES frames (muzzle flash, lightning, camera
@@ -147,24 +134,6 @@ def _cell_change(above: np.ndarray, scale: float) -> tuple[float, np.ndarray, np
     strips = above[: ch * rows, : cw * cols].reshape(rows, ch, cw * cols).sum(axis=1, dtype=np.int32)
     cells = strips.reshape(rows, cols, cw).sum(axis=2) / (scale * ch * cw)
     return float(cells.mean()), cells, uniform_filter(cells, size=3, mode="nearest")
-
-
-def _brightness_points(image: np.ndarray) -> np.ndarray:
-    """A view of `image` at BRIGHTNESS_GRID points spread evenly over it (no copy, no arithmetic)."""
-    h, w = image.shape
-    sy, sx = max(1, h // BRIGHTNESS_GRID[0]), max(1, w // BRIGHTNESS_GRID[1])
-    return image[sy // 2 :: sy, sx // 2 :: sx]
-
-
-def _gain_and_offset(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Least-squares y ~ gain * x + offset, and its mean misfit: how a change of light maps one
-    frame's brightness onto the next (local events and motion only add to the misfit)."""
-    xm, ym = x.mean(), y.mean()
-    dx, dy = x - xm, y - ym
-    spread = float(dx @ dx)
-    gain = float(dx @ dy) / spread if spread > 0 else 1.0
-    dy -= gain * dx
-    return gain, float(ym - gain * xm), float(np.abs(dy).mean())
 
 
 def _cell_means(image: np.ndarray) -> np.ndarray:
@@ -250,7 +219,7 @@ class VisualAnalyzer:
             self._noise = NOISE_LEVELS * self._blur**2
             self._cut_levels = CUT_CHANGE_LEVELS * self._blur**2
         current = _box_sum(frame, self._blur)
-        points = _brightness_points(current)
+        points = brightness_points(current)
         index = len(self._times)
         self._times.append(float(t))
         self._is_cut.append(False)
@@ -307,7 +276,7 @@ class VisualAnalyzer:
         y = points.ravel().astype(np.float32)
         if float(np.std(x)) <= BLANK_LEVELS * self._blur**2:  # out of black or white: nothing to compare with
             return np.zeros_like(current)
-        gain, offset, misfit = _gain_and_offset(x, y)
+        gain, offset, misfit = gain_and_offset(x, y)
         y -= x
         y -= step
         if abs(gain - 1.0) > GAIN_TOLERANCE and misfit < float(np.abs(y).mean()):  # a gain explains it better
