@@ -62,11 +62,11 @@ class SoundModel:
 Take = Callable[..., np.ndarray]  # take(rng, **choices) -> one mono variant, transient at sample 0
 
 
-@lru_cache(maxsize=24)
+@lru_cache(maxsize=16)
 def _bank(take: Take, count: int, choices: tuple[tuple[str, str], ...], seed: int, model: str, pace: str = "walk") -> Bank:
     """Round-robin takes, built once per (model, choices, seed, pace) and reused by every window of
-    a clip. A bank is 1-12 MB and 10-300 ms to build: two dozen cover the event layers of the clips
-    in flight and bound the memory."""
+    a clip. A bank is 1-14 MB (explosions and thunder the largest) and 10-300 ms to build: sixteen
+    cover the event layers of the clips in flight and bound the memory."""
     variant = ":".join(value for _, value in choices)
     rng = np.random.default_rng(stable_seed(seed, model, variant, pace))
     kwargs = dict(choices)
