@@ -18,25 +18,21 @@ import numpy as np
 from foley_server.config import get_profile
 from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents
 from foley_server.engines.procedural import _bank
+from foley_server.engines.procedural.catalog import MODELS
 from foley_server.engines.procedural.prompts import describe, sound_spec
 from foley_server.engines.registry import create_engine
 
 TARGET = 200.0
 
-MODELS = [
-    Layer("events", "impact", {"material": "wood"}),
-    Layer("events", "impact", {"material": "metal"}),
-    Layer("events", "footsteps", {"surface": "gravel"}),
-    Layer("events", "door", {"action": "slam"}),
-    Layer("events", "vehicle", {}),
-    Layer("events", "splash", {}),
-    Layer("events", "handling", {"material": "glass", "action": "put"}),
-    Layer("movement", "cloth", {}),
-    Layer("movement", "whoosh", {}),
-    Layer("movement", "pour", {}),
-    *[Layer("ambience", m, {"intensity": 0.5}) for m in ("room_tone", "rain", "wind", "fire", "water", "forest", "city",
-                                                          "crowd", "drips")],
-]
+def _catalog_layers() -> list[Layer]:
+    """Every model of the catalog with its defaults, then each other value of each of its choices."""
+    layers = []
+    for name, model in MODELS.items():
+        layers.append(Layer(model.role, name, {"intensity": 0.5}))
+        layers += [Layer(model.role, name, {param: value, "intensity": 0.5})
+                   for param, values in model.choices.items() for value in values[1:]]
+    return layers
+
 
 #: Three-layer mixes (events + movement + ambience), the default one first.
 MIXES = [
@@ -44,6 +40,14 @@ MIXES = [
     "boots on gravel, cloth rustle, heavy rain",
     "metal clang, sword swing whoosh, howling wind",
     "footsteps on wood, cloth, crowd murmur",
+    "gunshot in an alley, cloth movement, light rain",
+    "typing on a keyboard, cloth, electrical hum",
+    "chopping vegetables, cloth, bacon sizzling",
+    "a horse galloping, cloth rustle, crickets at night",
+    "a car engine revving, whoosh, city traffic",
+    "a helicopter passing overhead, cloth, wind",
+    "footsteps on wood, cloth, applause",
+    "glass shattering, whoosh, a pot boiling",
 ]
 
 
@@ -66,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--defaults-only", action="store_true", help="each model once, with its default choices")
     args = parser.parse_args()
     engine = create_engine("procedural")
     engine.load("cpu", get_profile("balanced"))
@@ -76,7 +81,9 @@ def main() -> None:
     print(f"{args.seconds:.0f} s window, {len(onsets)} onsets, 48 kHz stereo, {os.cpu_count()} CPUs, best of {args.repeats}")
     print("x real time = seconds of audio per second of compute")
     print(f"{'model':<46}{'first':>8}{'warm':>8}{'cpu':>8}")
-    for layer in MODELS:
+    for layer in _catalog_layers():
+        if args.defaults_only and set(layer.params) != {"intensity"}:
+            continue
         label = f"{layer.model}({','.join(f'{k}={v}' for k, v in layer.params.items() if k != 'intensity')})"
         first, wall, cpu = rtf(engine, SoundSpec("", "", (layer,)), events, args.seconds, args.repeats)
         print(f"{label:<46}{first:>7.0f}x{wall:>7.0f}x{cpu:>7.0f}x")

@@ -88,6 +88,8 @@ def report(outcome: JobOutcome, output_path: Path, stream=None) -> int:
             print(f"  ok      {clip.task.name}: {clip.wav_path} ({n} visual events; gain {clip.report.gain_db:+.1f} dB)", file=stream)
         else:
             print(f"  FAILED  {clip.task.name}: {clip.error}", file=stream)
+        if clip.spec is not None:  # what it heard: the prompt and the layers it became
+            print(f"          {clip.heard}", file=stream)
     for warning in outcome.warnings:
         print(f"  warning: {warning}", file=stream)
     print("stage seconds:", file=stream)

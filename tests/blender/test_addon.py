@@ -135,6 +135,12 @@ def test_round_trip_places_foley_on_the_strips_frames_and_a_rerun_replaces_it(sc
         jobs.start_job(scene)
         _drive(scene)
         assert scene.foley.status.startswith("placed 2"), (scene.foley.status, scene.foley.last_error)
+        # Each strip keeps what it heard; the panel shows it.
+        from foley_bridge.apply import heard_lines
+
+        assert a.foley_sound == "footsteps on gravel → footsteps(surface=gravel) + room_tone(intensity=0.3)"
+        assert b.foley_sound.startswith("(no prompt: from the picture) → ") and not b.foley_warnings
+        assert heard_lines(a) == [(f"Heard: {a.foley_sound}", "INFO")]
         foley = {s.foley_source_id: s for s in _strips(scene) if s.foley_source_id}
         for source in (a, b):
             placed = foley[source.foley_id]
@@ -155,10 +161,17 @@ def test_round_trip_places_foley_on_the_strips_frames_and_a_rerun_replaces_it(sc
         for s in _strips(scene):
             s.select = not s.foley_source_id
         seed = scene.foley.seed
+        b = next(s for s in _strips(scene) if s.name == "B")
+        b.foley_prompt = "rain, a dog barking"
         jobs.start_job(scene, new_seed=True)  # Regenerate: new seed, same strips
         _drive(scene)
         again = [s for s in _strips(scene) if s.foley_source_id]
         assert len(again) == 2 and scene.foley.seed == seed + 1  # replaced, not stacked
+        # A clause with no sound model is named on the strip, in the panel and in the job's status.
+        assert b.foley_sound == "rain, a dog barking → rain"
+        assert b.foley_warnings.startswith("no sound model for 'a dog barking'") and "closest: " in b.foley_warnings
+        assert heard_lines(b)[1] == (b.foley_warnings, "ERROR")
+        assert "1 warning(s)" in scene.foley.status and "a dog barking" in scene.foley.last_error
     finally:
         proc.terminate()
         proc.wait(timeout=10)

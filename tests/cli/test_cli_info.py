@@ -60,3 +60,30 @@ def test_generate_prints_stage_seconds_and_wall_time(tmp_path, capsys):
     for stage in ("decode", "see", "generate", "master", "conform", "wall"):
         assert f"  {stage}" in captured.out
     assert stage_table({"decode": 1.0}, 2.0).splitlines()[-1].split()[:2] == ["wall", "2.00"]
+
+
+def test_generate_says_what_each_clip_heard_and_warns_about_what_it_did_not(tmp_path, capsys):
+    cut = tmp_path / "cut.otio"
+    write_timeline(timeline_with([otio_clip(event_clip(tmp_path, "S", Fraction(25)))], Fraction(25)), cut)
+    out_path = tmp_path / "o.otio"
+    assert main(["generate", str(cut), "-o", str(out_path), "--no-pictures", "-q",
+                 "--prompt", "S=glass shattering on a tile floor, a dog barking"]) == 0
+    out = capsys.readouterr().out
+    assert "glass shattering on a tile floor, a dog barking → shatter(item=glass) + room_tone(intensity=0.3)" in out
+    assert "warning: S: no sound model for 'a dog barking' (animal voices are beyond the procedural engine" in out
+    from foley_otio.timeline_io import read_timeline
+
+    tracks = read_timeline(out_path).tracks
+    foley = [t for t in tracks if t.name == "Foley"][0].find_clips()[0]
+    assert foley.metadata["foley"]["sound"] == "shatter(item=glass) + room_tone(intensity=0.3)"
+    assert "a dog barking" in foley.metadata["foley"]["sound_warnings"][0]
+
+
+def test_a_prompt_with_nothing_usable_gets_the_pictures_default_and_says_so(tmp_path, capsys):
+    cut = tmp_path / "cut.otio"
+    write_timeline(timeline_with([otio_clip(event_clip(tmp_path, "S", Fraction(25)))], Fraction(25)), cut)
+    assert main(["generate", str(cut), "-o", str(tmp_path / "o.otio"), "--no-pictures", "-q", "--prompt", "S=dog barking"]) == 0
+    out = capsys.readouterr().out
+    assert "dog barking → impact(material=wood)" in out
+    assert "warning: S: no sound model for 'dog barking'" in out and "picture's default" in out
+

@@ -39,10 +39,15 @@ def test_listening_pack_has_a_mastered_wav_and_a_spectrogram_per_model(tmp_path)
     from foley_server.demo.pack import PACK, write_pack
     from foley_server.engines.procedural import MODEL_DESCRIPTIONS
 
-    wavs = write_pack(tmp_path)
     assert {layer.model for _, layer in PACK} == set(MODEL_DESCRIPTIONS)  # every model is in the pack
-    assert len(wavs) == len(PACK)
+    assert len({stem for stem, _ in PACK}) == len(PACK)  # each under a name of its own
+    defaults = [stem for stem, layer in PACK if set(layer.params) == {"intensity"}]
+    assert len(defaults) == len(MODEL_DESCRIPTIONS)
+    wavs = write_pack(tmp_path, only=defaults)  # the variants go through the same path: `foley demo --pack` writes them too
+    assert sorted(w.stem for w in wavs) == sorted(defaults)
     for wav in wavs:
         audio, rate = sf.read(wav)
-        assert rate == 48_000 and np.sqrt(np.mean(audio**2)) > 0.01  # audible after mastering
+        # Audible after mastering: a loud body, or (sparse clicks: a switch, a clock, whose loudness the
+        # -1 dBTP ceiling caps before -20 LUFS) peaks near full scale.
+        assert rate == 48_000 and (np.sqrt(np.mean(audio**2)) > 0.01 or np.abs(audio).max() > 0.7), wav.stem
         assert wav.with_suffix(".png").stat().st_size > 10_000

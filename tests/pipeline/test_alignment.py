@@ -16,9 +16,9 @@ from foley_otio.timeline_io import read_timeline, write_timeline
 from foley_server.generate import generate
 from otio_fixtures import EventClip, event_clip, otio_clip, timeline_with
 
-IMPACTS_ONLY = {"prompt": "wooden knocks", "negative_prompt": "room tone, ambience, cloth"}
-# Gunfire is what a muzzle flash asks for; until the engine has a gunshot model a slam is the hit heard.
-FLASH_HITS_ONLY = {"prompt": "door slam", "negative_prompt": "room tone, ambience, cloth"}
+IMPACTS_ONLY = {"prompt": "wooden hits", "negative_prompt": "room tone, ambience, cloth"}  # one hit per onset
+# Gunfire is what a muzzle flash asks for: indoors, so the tail is a dense decay with no discrete echoes.
+FLASH_HITS_ONLY = {"prompt": "a gunshot indoors", "negative_prompt": "room tone, ambience, cloth"}
 
 RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30), Fraction(50), Fraction(60000, 1001)]
 

@@ -15,8 +15,8 @@ from resolve_double import STUDIO, Item, ProjectData, ResolveDouble, TimelineDat
 from otio_fixtures import EventClip
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "davinci"
-#: Clean transients for the onset check: knocks on the visual events, no bed.
-KNOCKS = ("wooden knocks", json.dumps({"negative_prompt": "room tone, ambience, cloth"}))
+#: Clean transients for the onset check: one hit on each visual event, no bed (knocks come as two to four raps).
+HITS = ("wooden hits", json.dumps({"negative_prompt": "room tone, ambience, cloth"}))
 
 
 def nominal(rate: Fraction) -> int:
@@ -32,7 +32,7 @@ class Shot:
     at: int
     track: int = 1
     color: str = ""
-    marker: Optional[tuple] = KNOCKS  # (note, customData) of a Foley marker, None for no marker
+    marker: Optional[tuple] = HITS  # (note, customData) of a Foley marker, None for no marker
     duration: Optional[int] = None  # default: the media's visible frames
     other_markers: dict = field(default_factory=dict)
 

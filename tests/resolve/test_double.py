@@ -114,7 +114,7 @@ def test_export_is_resolve_dialect_otio_that_the_server_lists_by_resolve_numbers
     assert listing["start_frame"] == 90000 and listing["resolve_dialect"] is True
     assert [(c["name"], c["video_track"], c["record_start_frame"], c["duration_frames"]) for c in listing["clips"]] == [
         ("A", 1, 90010, 75), ("Top", 2, 90040, 75)]
-    assert listing["clips"][0]["prompt"] == "wooden knocks"
+    assert listing["clips"][0]["prompt"] == "wooden hits"
 
 
 def test_the_timeline_route_refuses_files_outside_the_roots_and_unreadable_ones(foley_server, tmp_path):

@@ -17,7 +17,7 @@ RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001
 
 
 def check_on_frames(resolve, shots_by_name):
-    """Each Foley item covers its source clip's frames exactly, and its knocks sit on the picture's events."""
+    """Each Foley item covers its source clip's frames exactly, and its hits sit on the picture's events."""
     timeline = resolve.project.current
     sources = {i.name: i for t in timeline.video for i in t.items}
     placed = foley_items(resolve)
@@ -50,6 +50,7 @@ def test_in_out_marks_choose_and_the_foley_lands_on_the_frame(plugin_env, event_
     assert [t.name for t in timeline.audio][:1] == ["A1"] and all(t.subtype == "stereo" for t in timeline.audio)
     printed = capsys.readouterr().out
     assert "3 clip(s) chosen by In/Out marks" in printed and "V1 01:00:02:00 A" in printed
+    assert "  A: wooden hits → impact(material=wood)" in printed  # what each clip heard
 
 
 def test_the_foley_colour_chooses_without_marks_and_progress_is_polled_without_websockets(

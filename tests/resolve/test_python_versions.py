@@ -106,7 +106,7 @@ from foley_client.client import websockets_available
 client = FoleyClient({foley_server!r})
 listing = client.timeline_clips({str(export)!r})
 job = client.submit(output_dir={str(tmp_path / 'out')!r}, timeline_path={str(export)!r},
-                    clips=[{{"clip_id": listing["clips"][0]["clip_id"], "prompt": "wooden knocks"}}])
+                    clips=[{{"clip_id": listing["clips"][0]["clip_id"], "prompt": "wooden hits"}}])
 events = []
 result = client.follow(job["job_id"], events.append)
 print(json.dumps({{"version": sys.version_info[:2], "websockets": websockets_available(),

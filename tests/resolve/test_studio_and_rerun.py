@@ -37,7 +37,7 @@ def test_the_studio_dialog_edits_prompts_writes_them_to_the_markers_and_shows_pr
     resolve = make_resolve(made, RATE, dialog_user=user)
     outcome = run_menu(resolve)
     assert outcome.error is None, outcome.error
-    assert seen["heading"] == "2 clip(s) chosen by clip colour Orange" and seen["first prompt"] == "wooden knocks"
+    assert seen["heading"] == "2 clip(s) chosen by clip colour Orange" and seen["first prompt"] == "wooden hits"
     assert seen["progress"] == ["done", "done"] and "2 Foley item(s)" in seen["status"]
     steps = next(i for i in resolve.project.current.video[0].items if i.name == "Steps")
     (marker,) = steps.markers.values()

@@ -45,12 +45,19 @@ def test_inline_timeline_with_per_clip_prompt(env):
 
     clip_id = source_clips(source)[0].clip_id
     body = {"timeline": json.loads(otio.adapters.write_to_string(source, "otio_json")),
-            "clips": [{"clip_id": clip_id, "prompt": "metal clang"}], "output_dir": str(root / "inline")}
+            "clips": [{"clip_id": clip_id, "prompt": "metal clang, a dog barking"}], "output_dir": str(root / "inline")}
     job_id, status = server.run(body)
     assert status["state"] == "done"
     result = server.result(job_id)
     foley = otio.adapters.read_from_string(json.dumps(result["timeline"]), "otio_json").tracks[-1].find_clips()[0]
-    assert foley.metadata["foley"]["prompt"] == "metal clang"
+    assert foley.metadata["foley"]["prompt"] == "metal clang, a dog barking"
+    # What the clip heard, and what it asked for that no model renders: in the result and its timeline.
+    heard = result["sounds"][clip_id]
+    assert heard["sound"] == "metal clang, a dog barking → impact(material=metal) + room_tone(intensity=0.3)"
+    assert heard["warnings"][0].startswith("no sound model for 'a dog barking'") and "closest: " in heard["warnings"][0]
+    assert f"Shot: {heard['warnings'][0]}" in result["warnings"]
+    assert foley.metadata["foley"]["sound"] == "impact(material=metal) + room_tone(intensity=0.3)"
+    assert list(foley.metadata["foley"]["sound_warnings"]) == heard["warnings"]
 
 
 def test_idempotency_key_retry_returns_the_same_job_and_a_changed_body_is_422(env):
@@ -170,6 +177,8 @@ def test_progress_events_stream_over_websockets_and_late_subscribers_get_the_sta
     types = [e["type"] for e in events]
     assert types[0] == "queued" and types[-1] == "done"
     assert {"started", "progress", "clip_done"} <= set(types)
+    (done,) = [e for e in events if e["type"] == "clip_done"]
+    assert done["sound"] == "wooden knocks → knock(target=door) + room_tone(intensity=0.3)" and done["warnings"] == []
     stages = {e["stage"] for e in events if e["type"] == "progress"}
     assert {"decode", "generate", "master"} <= stages
     assert all(0.0 <= e["fraction"] <= 1.0 for e in events if e["type"] == "progress")

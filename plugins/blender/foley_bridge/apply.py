@@ -54,3 +54,22 @@ def _undo_push(message: str) -> None:
         bpy.ops.ed.undo_push(message=message)
     except RuntimeError:
         pass  # no undo stack here; the strips are placed all the same
+
+
+def record_heard(scene, sounds: dict) -> int:
+    """Keep on each source strip what its prompt became and what it asked for that was not heard
+    (a job result's `sounds`, by clip id); returns the strips updated."""
+    updated = 0
+    for strip in all_strips(scene):
+        info = sounds.get(strip.foley_id) if strip.foley_id and not strip.foley_source_id else None
+        if info is not None:
+            strip.foley_sound = info.get("sound", "")
+            strip.foley_warnings = "\n".join(info.get("warnings", []))
+            updated += 1
+    return updated
+
+
+def heard_lines(strip) -> list[tuple[str, str]]:
+    """(text, icon) lines the panel shows for a strip: what it heard, then each warning."""
+    lines = [(f"Heard: {strip.foley_sound}", "INFO")] if strip.foley_sound else []
+    return lines + [(warning, "ERROR") for warning in strip.foley_warnings.splitlines() if warning]

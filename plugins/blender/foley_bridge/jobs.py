@@ -7,7 +7,7 @@ import urllib.parse
 import bpy
 import opentimelineio as otio
 
-from .apply import RateMismatch, apply_result
+from .apply import RateMismatch, apply_result, record_heard
 from .deps import BackgroundJob, FoleyClient, FoleyClientError, blender_vse, drain
 from .vse_export import describe_scene, ensure_ids, selected_movie_strips
 
@@ -118,6 +118,9 @@ def _handle(scene, kind: str, payload) -> None:
         if payload.get("type") == "progress":
             settings.progress = float(payload.get("fraction") or 0.0)
             settings.status = f"{payload.get('stage', '')} {payload.get('done', 0)}/{payload.get('total', 0)}"
+        elif payload.get("type") == "clip_done" and payload.get("sound"):  # what the clip heard, as it finishes
+            settings.status = "clip done: " + payload["sound"] + (f" ({len(payload['warnings'])} warning(s))"
+                                                                 if payload.get("warnings") else "")
         elif payload.get("type") in ("started", "clip_done", "clip_failed", "queued"):
             settings.status = payload["type"].replace("_", " ") + (f": {payload['message']}" if payload.get("message") else "")
     elif kind == "done":
@@ -126,6 +129,7 @@ def _handle(scene, kind: str, payload) -> None:
         except RateMismatch as exc:
             _error(settings, str(exc))
             return
+        record_heard(scene, payload.get("sounds", {}))
         warnings = payload.get("warnings", [])
         settings.running, settings.progress = False, 1.0
         settings.status = f"placed {len(made)} Foley strip(s)" + (f"; {len(warnings)} warning(s)" if warnings else "")

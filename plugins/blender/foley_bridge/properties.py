@@ -24,7 +24,9 @@ class FoleyPreferences(bpy.types.AddonPreferences):
 def _engine_items(self, context):
     from . import jobs
 
-    return [(name, name, "") for name in jobs.engine_names()] or [("procedural", "procedural", "")]
+    # The first item is the default: the engine that needs no weights, then the server's order.
+    names = sorted(jobs.engine_names(), key=lambda name: name != "procedural")
+    return [(name, name, "") for name in names] or [("procedural", "procedural", "")]
 
 
 def _profile_items(self, context):
@@ -55,10 +57,13 @@ def register_properties() -> None:
     STRIP_TYPE.foley_negative_prompt = StringProperty(name="Negative prompt", description="Sounds to leave out")
     STRIP_TYPE.foley_id = StringProperty(description="Stable id of this strip for Foley jobs")
     STRIP_TYPE.foley_source_id = StringProperty(description="On a Foley sound strip: the strip it was made for")
+    STRIP_TYPE.foley_sound = StringProperty(name="Heard", description="What the last Foley job made of this strip's prompt")
+    STRIP_TYPE.foley_warnings = StringProperty(
+        name="Not heard", description="What the prompt asked for that the engine has no sound for (one per line)")
     bpy.types.Scene.foley = PointerProperty(type=FoleySceneSettings)
 
 
 def unregister_properties() -> None:
     del bpy.types.Scene.foley
-    for name in ("foley_prompt", "foley_negative_prompt", "foley_id", "foley_source_id"):
+    for name in ("foley_prompt", "foley_negative_prompt", "foley_id", "foley_source_id", "foley_sound", "foley_warnings"):
         delattr(STRIP_TYPE, name)

@@ -5,6 +5,7 @@ import subprocess
 import bpy
 
 from . import jobs
+from .apply import heard_lines
 from .deps import FoleyClientError
 from .vse_export import selected_movie_strips
 
@@ -117,11 +118,16 @@ class SEQUENCER_PT_foley(bpy.types.Panel):
             box.label(text=strip.name, icon="SEQUENCE")
             box.prop(strip, "foley_prompt")
             box.prop(strip, "foley_negative_prompt")
+            for text, icon in heard_lines(strip):  # what the last job made of the prompt, and what it could not
+                box.label(text=text, icon=icon)
         selected = selected_movie_strips(scene)
         if selected:
             col = layout.column(align=True)
             for s in selected:
-                col.label(text=f"{s.name}: {s.foley_prompt or '(from the picture)'}")
+                col.label(text=f"{s.name}: {s.foley_prompt or '(from the picture)'}",
+                          icon="ERROR" if s.foley_warnings else "NONE")
+                if s.foley_sound:
+                    col.label(text=f"    → {s.foley_sound.split(' → ', 1)[-1]}")
         for name in ("engine", "profile", "seed", "output_dir"):
             layout.prop(settings, name)
         row = layout.row(align=True)

@@ -170,6 +170,8 @@ class Run:
         finally:
             if os.path.exists(export):
                 os.remove(export)
+        for clip_id, heard in sorted((result.get("sounds") or {}).items()):  # what each clip's prompt became
+            self.say("  {}: {}".format(heard.get("name") or clip_id, heard.get("sound") or ""))
         self.outcome.warnings = list(result.get("warnings") or [])
         for warning in self.outcome.warnings:
             self.say("  warning: {}".format(warning))
@@ -207,8 +209,8 @@ class Progress:
             if self.shown.get(clip_id) != step:
                 self.shown[clip_id] = step
                 self.show(clip_id, "{} {}%".format(event.get("stage") or "", int(float(event.get("fraction") or 0) * 100)))
-        elif kind == "clip_done":
-            self.show(clip_id, "done")
+        elif kind == "clip_done":  # the Console also says what the clip heard; the dialog's column stays short
+            self.show(clip_id, "done", "done: {}".format(event["sound"]) if event.get("sound") else None)
         elif kind == "clip_failed":
             self.show(clip_id, "failed: {}".format(event.get("message") or ""))
         elif kind in ("queued", "started") and not clip_id:
@@ -216,8 +218,8 @@ class Progress:
         elif kind == "state" and event.get("state") == "queued":
             self.run.say("  job queued")
 
-    def show(self, clip_id: str, text: str) -> None:
-        self.run.say("  {}: {}".format(self.names.get(clip_id, clip_id), text))
+    def show(self, clip_id: str, text: str, console: Optional[str] = None) -> None:
+        self.run.say("  {}: {}".format(self.names.get(clip_id, clip_id), console or text))
         if self.run.dialog is not None and clip_id in self.rows:
             self.run.dialog.progress(self.rows[clip_id], text)
 

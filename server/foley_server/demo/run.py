@@ -80,5 +80,5 @@ def demo_command(folder: Path, quiet: bool = False, pack: bool = False) -> int:
         from .pack import write_pack
 
         wavs = write_pack(folder / "pack")
-        print(f"listening pack: {len(wavs)} models in {folder / 'pack'}/ (WAV + spectrogram PNG each)")
+        print(f"listening pack: {len(wavs)} sounds (every model, and variants) in {folder / 'pack'}/ (WAV + spectrogram PNG each)")
     return code

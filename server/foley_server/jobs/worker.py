@@ -99,9 +99,12 @@ class JobWorker:
                 if c["state"] == "done" and c["wav_path"]}
 
         def progress(event) -> None:
-            self.publish({"type": event.type, "job_id": job_id, "clip_id": event.clip_id, "stage": event.stage,
-                          "done": event.done, "total": event.total, "fraction": round(event.fraction, 4),
-                          "message": event.message})
+            message = {"type": event.type, "job_id": job_id, "clip_id": event.clip_id, "stage": event.stage,
+                       "done": event.done, "total": event.total, "fraction": round(event.fraction, 4),
+                       "message": event.message}
+            if event.type == "clip_done":  # what the clip heard, and what it asked for that no model renders
+                message.update(sound=event.sound, warnings=list(event.warnings))
+            self.publish(message)
 
         def clip_finished(outcome: ClipOutcome) -> None:
             # Recorded at once: after a crash the job resumes without redoing this clip.
@@ -154,6 +157,8 @@ class JobWorker:
             "placements": [p.as_dict() for p in outcome.placements],
             "timings": timings,
             "warnings": outcome.warnings + [f"{c.task.name}: {c.error}" for c in outcome.failed],
+            "sounds": {c.task.clip_id: {"name": c.task.name, "sound": c.heard, "warnings": list(c.spec.warnings)}
+                       for c in outcome.clips if c.spec is not None},
             "device": self.device,
             "peak_memory_bytes": peak,  # CUDA max allocated on a GPU, the process's peak RSS on the CPU
             "resumed_clips": sorted(set(done) & {c.task.clip_id for c in outcome.clips if c.ok}),

@@ -36,6 +36,13 @@ class ClipOutcome:
         """What the engine heard in the prompt, for people."""
         return self.spec.summary if self.spec is not None else ""
 
+    @property
+    def heard(self) -> str:
+        """'prompt → what the engine made of it': the line the CLI, the server and the plugins show."""
+        if self.spec is None:
+            return ""
+        return f"{self.spec.prompt.strip() or '(no prompt: from the picture)'} → {self.spec.summary}"
+
 
 @dataclass
 class JobOutcome:

@@ -26,6 +26,8 @@ class ProgressEvent:
     total: float = 0.0
     message: str = ""
     t: float = field(default_factory=time.time)
+    sound: str = ""  # clip_done: what the clip heard ("boots on gravel → footsteps(surface=gravel) + ...")
+    warnings: tuple[str, ...] = ()  # clip_done: what it asked for that no model renders
 
     @property
     def fraction(self) -> float:

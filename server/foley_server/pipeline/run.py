@@ -26,6 +26,7 @@ def _foley_item(outcome: ClipOutcome, wav: Path, engine: str, profile: str, stem
         "prompt": outcome.task.prompt or "",
         "negative_prompt": outcome.task.negative_prompt or "",
         "sound": outcome.sound,
+        "sound_warnings": list(outcome.spec.warnings) if outcome.spec else [],
         "engine": engine,
         "seed": outcome.task.seed,
         "profile": profile,

@@ -90,7 +90,9 @@ class JobRunner:
 
     def _resumed(self, task: ClipTask, index: int, count: int) -> ClipOutcome:
         outcome = ClipOutcome(task, wav_path=Path(self.done[task.clip_id]), spec=self.specs[task.clip_id])
-        self._emit("clip_done", task, index, count, message="finished before the restart; kept")
+        outcome.warnings.extend(f"{task.name}: {message}" for message in outcome.spec.warnings)
+        self._emit("clip_done", task, index, count, message="finished before the restart; kept", sound=outcome.heard,
+                   warnings=outcome.spec.warnings)
         return outcome
 
     def _emit(self, type_: str, task: ClipTask, index: int, count: int, **kw) -> None:
@@ -153,7 +155,8 @@ class JobRunner:
         outcome.report = report
         outcome.wav_path = report.wav_path
         outcome.seconds.update(report.seconds)
-        self._emit("clip_done", task, index, count, message=outcome.sound)
+        self._emit("clip_done", task, index, count, message=outcome.sound, sound=outcome.heard,
+                   warnings=outcome.spec.warnings)
         return outcome
 
     def _warn(self, outcome: ClipOutcome, task: ClipTask, index: int, count: int, message: str) -> None:

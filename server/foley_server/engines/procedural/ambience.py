@@ -62,6 +62,3 @@ def wind(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     gust = 0.55 + 0.25 * np.sin(2 * np.pi * 0.071 * t + phases[0]) + 0.2 * np.sin(2 * np.pi * 0.173 * t + phases[1])
     gust = np.clip(gust * (0.6 + 0.8 * intensity), 0.1, 1.6).astype(np.float32)[:, None]
     return upsample(0.35 * gust * low + 0.18 * gust**2 * mid, BED_FACTOR, offset, n)
-
-
-MODELS = {"room_tone": room_tone, "rain": rain, "wind": wind}

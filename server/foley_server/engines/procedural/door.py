@@ -49,8 +49,3 @@ def door(rng: np.random.Generator, action: str = "slam") -> np.ndarray:
     x[start : start + n] += latch_level * latch[:n]
     x[0] = abs(x[0]) + 0.2 * panel_level  # transient on the onset sample
     return (x / np.abs(x).max()).astype(np.float32)
-
-
-def door_bank(rng: np.random.Generator, action: str = "slam", count: int = 8) -> list[np.ndarray]:
-    """Round-robin takes of one door action."""
-    return [door(rng, action) for _ in range(count)]

@@ -110,10 +110,6 @@ def step(surface: str, rng: np.random.Generator, pace: str = "walk") -> np.ndarr
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def footstep_bank(surface: str, rng: np.random.Generator, count: int = 12, pace: str = "walk") -> list[np.ndarray]:
-    """Round-robin footstep variants on one surface at one pace."""
-    return [step(surface, rng, pace) for _ in range(count)]
-
 
 def split_by_pace(onsets_s: np.ndarray, strengths: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Walking and running steps, judged by the gap to the previous step (final in every window)."""

@@ -55,12 +55,6 @@ def handling(rng: np.random.Generator, material: str = "wood", action: str = "pu
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def splash_bank(rng: np.random.Generator, count: int = 8) -> list[np.ndarray]:
-    return [splash(rng) for _ in range(count)]
-
-
-def handling_bank(rng: np.random.Generator, material: str, action: str = "put", count: int = 10) -> list[np.ndarray]:
-    return [handling(rng, material, action) for _ in range(count)]
 
 
 def pour(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
@@ -84,7 +78,8 @@ def drips(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
         for pos in np.sort(rng.integers(0, RATE, rng.poisson(0.8 + 3 * intensity))):
             at = block * RATE + int(pos) - start
             plop = 0.5 * rng.uniform(0.4, 1.0) * _bubble(rng, int(0.05 * RATE), 700, 1600)
+            channel = int(rng.integers(0, 2))  # drawn for every plop, heard or not: the next plop's draws stay put
             lo, hi = max(0, -at), min(len(plop), n - at)
             if hi > lo:
-                out[at + lo : at + hi, int(rng.integers(0, 2))] += plop[lo:hi]
+                out[at + lo : at + hi, channel] += plop[lo:hi]
     return out

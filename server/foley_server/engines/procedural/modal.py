@@ -47,7 +47,7 @@ def strike(material: Material, rng: np.random.Generator, f0: float | None = None
     freqs, ratios = freqs[keep], ratios[keep]
     amps = rng.uniform(0.6, 1.0, len(freqs)) / np.arange(1, len(freqs) + 1) ** 0.7
     taus = (t60 / 6.91) / ratios**material.damping_slope
-    modes = _mode_sum(amps, freqs, taus, length)
+    modes = mode_sum(amps, freqs, taus, length)
     # Contact noise: a short burst; it has died away (< -100 dB) well before burst_cut.
     burst_cut = min(length, int((12 * material.burst_s + 0.02) * RATE))
     burst = np.zeros(length, dtype=np.float32)
@@ -60,7 +60,7 @@ def strike(material: Material, rng: np.random.Generator, f0: float | None = None
     return (x / np.abs(x).max()).astype(np.float32)
 
 
-def _mode_sum(amps: np.ndarray, freqs: np.ndarray, taus: np.ndarray, length: int) -> np.ndarray:
+def mode_sum(amps: np.ndarray, freqs: np.ndarray, taus: np.ndarray, length: int) -> np.ndarray:
     """sum_k amps[k] * exp(-t / taus[k]) * cos(2 pi freqs[k] t): each mode is the impulse response
     of a two-pole resonator, so a recursive filter computes it for a fraction of exp + cos.
     cos: every mode starts at its crest, so the transient is at sample 0 (frame-accurate sync)."""
@@ -73,9 +73,3 @@ def _mode_sum(amps: np.ndarray, freqs: np.ndarray, taus: np.ndarray, length: int
         m = min(length, int(13.8 * tau * RATE) + 1)
         out[:m] += amp * lfilter([1.0, -r * np.cos(w)], [1.0, -2 * r * np.cos(w), r * r], impulse[:m])
     return out.astype(np.float32)
-
-
-def impact_bank(material: str, rng: np.random.Generator, count: int = 12) -> list[np.ndarray]:
-    """Round-robin variants of one material, as a sound designer would record a few takes."""
-    mat = MATERIALS[material]
-    return [strike(mat, rng) for _ in range(count)]

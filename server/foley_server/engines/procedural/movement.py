@@ -64,6 +64,3 @@ def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     high *= expand(level * speed, CONTROL_HOP, 0, n)[:, None]
     low += high
     return low
-
-
-MODELS = {"cloth": cloth, "whoosh": whoosh}

@@ -6,25 +6,13 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered_noise, low_rate_noise, stable_seed
+from .patterns import random_times
 
 _FIRE_ROAR = [(band(None, 300, rate=BED_RATE), 0.25)]
 _CRACKLE = band(1200, 7000)
 _WATER_BODY = band(250, 2500)
 _WATER_SPARKLE = band(2500, 9000)
 _LEAVES = band(1500, 9000)
-
-
-def _sparse_events(seed: int, key: str, start: int, n: int, per_second: float, pre: int) -> list[tuple[int, float, np.random.Generator]]:
-    """Random event times per one-second block (the same in every window), with an rng per event."""
-    out = []
-    for block in range((start - pre) // RATE, (start + n) // RATE + 1):
-        rng = np.random.default_rng(stable_seed(seed, key, block))
-        count = rng.poisson(per_second)
-        for pos in np.sort(rng.integers(0, RATE, count)):
-            at = block * RATE + int(pos) - start
-            if -pre <= at < n:
-                out.append((at, float(rng.uniform(0.2, 1.0)), np.random.default_rng(stable_seed(seed, key, block, int(pos)))))
-    return out
 
 
 def _crackle_kernels(seed: int, count: int = 8) -> np.ndarray:
@@ -80,7 +68,8 @@ def forest(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     leaves *= (0.6 + 0.4 * np.sin(2 * np.pi * 0.09 * t_gust))[:, None].astype(np.float32)
     out = 3 * leaves.astype(np.float32)
     pre = int(0.6 * RATE)
-    for at, amp, rng in _sparse_events(seed, "birds", start, n, 0.6 + 1.5 * intensity, pre):
+    for at, rng in random_times(seed, "birds", start, n, 0.6 + 1.5 * intensity, pre):
+        amp = rng.uniform(0.2, 1.0)
         chirp = _bird_call(rng)
         pan = rng.uniform(-0.8, 0.8)
         lo, hi = max(0, -at), min(len(chirp), n - at)
@@ -102,6 +91,3 @@ def _bird_call(rng: np.random.Generator) -> np.ndarray:
         notes.append((np.sin(phase) * np.hanning(length)).astype(np.float32))
         notes.append(np.zeros(int(rng.uniform(0.02, 0.06) * RATE), dtype=np.float32))
     return np.concatenate(notes)
-
-
-MODELS = {"fire": fire, "water": water, "forest": forest}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import soxr
 from scipy.signal import butter, sosfilt
@@ -70,8 +72,11 @@ def upsample(x: np.ndarray, factor: int, offset: int, n: int) -> np.ndarray:
     return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), RATE // factor, RATE)[offset : offset + n]
 
 
+@lru_cache(maxsize=512)
 def band(lo_hz: float | None, hi_hz: float | None, order: int = 2, rate: int = RATE) -> np.ndarray:
-    """Second-order sections of a Butterworth low/high/band-pass (None leaves that side open)."""
+    """Second-order sections of a Butterworth low/high/band-pass (None leaves that side open).
+    Cached: takes are built from hundreds of filtered strikes, and designing a filter costs
+    more than running it over a short strike. The array is shared: never write into it."""
     nyq = rate / 2
     if lo_hz and hi_hz:
         return butter(order, [lo_hz / nyq, min(hi_hz / nyq, 0.99)], btype="band", output="sos")

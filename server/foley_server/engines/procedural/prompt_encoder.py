@@ -13,30 +13,59 @@ import threading
 import numpy as np
 
 # What each model sounds like, in the words people use for it. The best-matching phrase counts.
-MODEL_PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("events", "footsteps"): ("footsteps", "a person walking", "boots stepping on the ground", "shoes on a floor",
-                              "someone running", "feet crunching as someone walks"),
-    ("events", "door"): ("a door slamming", "a door closing", "door opening and shutting", "knocking shut a heavy door"),
-    ("events", "impact"): ("an object hitting something", "a knock on a surface", "something dropped on the floor",
-                           "a ball bouncing", "a punch", "a metal clang", "glass clinking", "a thud", "a bang"),
-    ("events", "vehicle"): ("a car driving past", "a vehicle passing by", "a truck going by", "a motorbike passing",
-                            "engine of a passing car"),
-    ("movement", "cloth"): ("clothes rustling", "fabric moving", "a jacket rustle", "body movement"),
-    ("movement", "pour"): ("pouring a drink", "liquid pouring into a glass", "water poured from a jug"),
-    ("events", "splash"): ("a splash", "something falling into water", "jumping into a pool"),
-    ("events", "handling"): ("picking up an object", "putting a cup down", "placing something on a table",
-                             "setting down a box"),
-    ("ambience", "drips"): ("water dripping", "a leaking tap", "drops falling from a ceiling"),
-    ("movement", "whoosh"): ("a whoosh", "a fast swish through the air", "a sword swing", "a swoosh", "a blade slicing the air"),
-    ("ambience", "room_tone"): ("room tone", "a quiet room", "indoor ambience", "the air of an empty room"),
-    ("ambience", "rain"): ("rain", "rain falling", "a rainstorm", "drizzle"),
-    ("ambience", "wind"): ("wind", "wind blowing", "a breeze", "gusts of wind"),
-    ("ambience", "fire"): ("a crackling fire", "a campfire", "flames burning", "a fireplace"),
-    ("ambience", "water"): ("a river", "a flowing stream", "running water", "a babbling brook", "a waterfall",
-                            "ocean waves on a beach", "the sea"),
-    ("ambience", "forest"): ("birds singing", "birdsong in a forest", "woods ambience", "chirping birds"),
-    ("ambience", "city"): ("city traffic", "distant traffic", "street noise", "urban ambience", "a busy road at rush hour"),
-    ("ambience", "crowd"): ("a crowd murmuring", "people talking in the background", "chatter in a restaurant", "an audience"),
+MODEL_PHRASES: dict[str, tuple[str, ...]] = {
+    "footsteps": ("footsteps", "a person walking", "boots stepping on the ground", "shoes on a floor", "someone running",
+                  "feet crunching as someone walks"),
+    "door": ("a door slamming", "a door closing", "door opening and shutting", "a gate banging shut"),
+    "impact": ("an object hitting something", "something dropped on the floor", "a ball bouncing", "a punch",
+               "a metal clang", "glass clinking", "a thud", "a bang"),
+    "vehicle": ("a car driving past", "a vehicle passing by", "a truck going by", "a motorbike passing",
+                "a car speeding by on the road"),
+    "cloth": ("clothes rustling", "fabric moving", "a jacket rustle", "body movement"),
+    "pour": ("pouring a drink", "liquid pouring into a glass", "water poured from a jug"),
+    "splash": ("a splash", "something falling into water", "jumping into a pool"),
+    "handling": ("picking up an object", "putting a cup down", "placing something on a table", "setting down a box"),
+    "drips": ("water dripping", "a leaking tap", "drops falling from a ceiling"),
+    "whoosh": ("a whoosh", "a fast swish through the air", "a sword swing", "a swoosh", "a blade slicing the air"),
+    "room_tone": ("room tone", "a quiet room", "indoor ambience", "the air of an empty room", "an empty hallway"),
+    "rain": ("rain", "rain falling", "a rainstorm", "drizzle"),
+    "wind": ("wind", "wind blowing", "a breeze", "gusts of wind"),
+    "fire": ("a crackling fire", "a campfire", "flames burning", "a fireplace"),
+    "water": ("a river", "a flowing stream", "running water", "a babbling brook", "a waterfall", "ocean waves on a beach",
+              "the sea"),
+    "forest": ("birds singing", "birdsong in a forest", "woods ambience", "chirping birds", "songbirds at dawn"),
+    "city": ("city traffic", "distant traffic", "street noise", "urban ambience", "a busy road at rush hour"),
+    "crowd": ("a crowd murmuring", "people talking in the background", "chatter in a restaurant", "an audience"),
+    "shatter": ("glass shattering", "a window breaking", "a plate smashing on the floor", "a bottle breaking",
+                "breaking glass"),
+    "gunshot": ("a gunshot", "a gun firing", "shots fired", "a pistol shot", "a rifle shot", "gunfire"),
+    "explosion": ("an explosion", "a bomb going off", "a huge blast", "something blowing up"),
+    "fireworks": ("fireworks", "fireworks bursting in the sky", "firecrackers popping"),
+    "thunder": ("thunder", "a thunderclap", "thunder rumbling in the distance", "a lightning strike"),
+    "knock": ("knocking on a door", "a knock on a table", "knuckles rapping on wood", "someone knocking"),
+    "metal_drop": ("coins dropping", "keys falling on a table", "a spoon dropped", "loose change jingling",
+                   "a bunch of keys"),
+    "bodyfall": ("a body falling to the ground", "someone collapsing", "a body hitting the floor", "a man falls over"),
+    "heartbeat": ("a heartbeat", "a heart pounding", "a pulse beating"),
+    "paper": ("paper crumpling", "tearing paper", "turning a page", "flipping through a book", "a newspaper rustling"),
+    "fastener": ("a zipper", "unzipping a bag", "velcro ripping open", "zipping up a jacket"),
+    "switch": ("a light switch", "pressing a button", "a mechanical click", "flicking a switch", "a pen clicking"),
+    "shutter": ("a camera shutter", "taking a photo", "a camera clicking", "a snapshot"),
+    "typing": ("typing on a keyboard", "a typewriter", "keystrokes", "someone typing an email"),
+    "clock": ("a clock ticking", "a ticking watch", "a grandfather clock"),
+    "bell": ("church bells", "a bell tolling", "wind chimes", "a doorbell", "a bell ringing"),
+    "phone": ("a phone ringing", "a mobile phone ringtone", "a telephone", "a phone vibrating"),
+    "hum": ("electrical hum", "a buzzing transformer", "fluorescent lights buzzing", "mains hum", "a humming fridge"),
+    "engine": ("a car engine idling", "an engine revving", "an engine running", "a truck idling"),
+    "aircraft": ("a helicopter", "a plane flying overhead", "a jet passing over", "an airplane", "a propeller plane"),
+    "chop": ("chopping vegetables", "a knife on a cutting board", "dicing onions"),
+    "fry": ("frying in a pan", "bacon sizzling", "oil sizzling", "cooking on a hot grill"),
+    "boil": ("water boiling", "a pot bubbling", "a kettle boiling", "soup simmering"),
+    "wings": ("wings flapping", "a bird taking off", "pigeons flying away", "a flutter of wings"),
+    "insects": ("crickets at night", "insects chirping", "cicadas", "flies buzzing", "a mosquito"),
+    "hooves": ("horse hooves", "a horse galloping", "a horse trotting on cobblestones"),
+    "applause": ("applause", "people clapping", "an audience applauding"),
+    "cheering": ("a crowd cheering", "fans cheering", "people shouting hooray"),
 }
 
 # A clause names a model when its best phrase is this similar (cosine, normalised embeddings).
@@ -70,7 +99,7 @@ class PromptEncoder:
 
     def __init__(self) -> None:
         self._model = None
-        self._keys = [key for key, phrases in MODEL_PHRASES.items() for _ in phrases]
+        self._keys = [model for model, phrases in MODEL_PHRASES.items() for _ in phrases]
         self._phrases: np.ndarray | None = None
         self._load_lock = threading.Lock()
 
@@ -88,11 +117,27 @@ class PromptEncoder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.encode(texts, normalize_embeddings=True, show_progress_bar=False))
 
-    def model_for(self, clause: str) -> tuple[str, str] | None:
-        """The (role, model) a clause describes, or None when no model is close enough."""
+    def model_for(self, clause: str) -> str | None:
+        """The model a clause describes, or None when no model is close enough."""
         if not clause.strip():
             return None
-        self._ensure_loaded()
-        sims = self._phrases @ self._embed([clause])[0]
+        sims = self._similarities(clause)
         best = int(np.argmax(sims))
         return self._keys[best] if sims[best] >= MATCH_THRESHOLD else None
+
+    def nearest(self, clause: str, count: int = 3) -> list[str]:
+        """The `count` models whose phrases come closest to the clause, however far (for feedback)."""
+        if not clause.strip():
+            return []
+        out: list[str] = []
+        sims = self._similarities(clause)
+        for index in np.argsort(-sims):
+            if self._keys[index] not in out:
+                out.append(self._keys[index])
+            if len(out) == count:
+                break
+        return out
+
+    def _similarities(self, clause: str) -> np.ndarray:
+        self._ensure_loaded()
+        return self._phrases @ self._embed([clause])[0]

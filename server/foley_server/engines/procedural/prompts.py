@@ -1,9 +1,10 @@
-"""Prompt → sound spec: which sound models a clip gets, with which parameters.
+"""Prompt → sound spec: which sound models a clip gets, with which parameters, and what was not understood.
 
-Clause by clause: keyword rules (with misspellings snapped to the vocabulary) decide where they
-recognise words; where they recognise none, the sentence encoder, when installed, matches the
-clause to the models' descriptions ("sneakers squeaking on a gym floor" → footsteps). Parameters
-(material, surface, intensity) always come from the words.
+Clause by clause: keyword rules (misspelled non-words snapped to the vocabulary; real English words
+never changed) decide where they recognise words; where they recognise none, the sentence encoder,
+when installed, matches the clause to the models' descriptions ("sneakers squeaking on a gym floor"
+→ footsteps). Parameters always come from the words. A clause that names no model is reported with
+the models nearest to it, never silently replaced.
 """
 
 from __future__ import annotations
@@ -15,94 +16,44 @@ from dataclasses import replace
 import numpy as np
 
 from ..base import Layer, SoundSpec, VisualEvents
+from . import vocabulary as vocab
+from .catalog import MODELS
 from .prompt_encoder import shared_encoder
 
-# word -> (role, model): what a phrase asks for.
-_MODEL_WORDS: dict[str, tuple[str, str]] = {}
-for _words, _target in (
-    ("footstep footsteps step steps walk walks walking walker run runs running jog jogging boots boot shoes shoe "
-     "heels sneakers feet stomp stomping", ("events", "footsteps")),
-    ("door doors slam slams slammed slamming creak creaks creaking creaky", ("events", "door")),
-    ("hit hits impact impacts knock knocks knocking bang bangs thud thuds bounce bounces bouncing ball drop drops "
-     "dropped punch punches clang clangs crash smash tap taps strike strikes clatter", ("events", "impact")),
-    ("cloth clothes clothing rustle rustling fabric jacket coat movement moving", ("movement", "cloth")),
-    ("whoosh whooshes swish swishes swoosh swing swings swipe woosh wooshes", ("movement", "whoosh")),
-    ("rain raining rainy drizzle downpour storm", ("ambience", "rain")),
-    ("wind windy breeze gust gusts gusty", ("ambience", "wind")),
-    ("room tone roomtone indoor indoors interior", ("ambience", "room_tone")),
-    ("fire fires campfire fireplace bonfire crackling crackle flames", ("ambience", "fire")),
-    ("river stream creek brook babbling waterfall flowing ocean sea waves surf shore beach", ("ambience", "water")),
-    ("birds bird birdsong chirping woods", ("ambience", "forest")),
-    ("city traffic urban downtown", ("ambience", "city")),
-    ("crowd people murmur chatter audience restaurant cafe", ("ambience", "crowd")),
-    ("car cars vehicle vehicles truck motorbike motorcycle passby drive driving", ("events", "vehicle")),
-    ("splash splashes splashing plunge", ("events", "splash")),
-    ("pick picks picking put puts putting placing grab grabs grabbing lift lifts lifting handling", ("events", "handling")),
-    ("pour pours pouring", ("movement", "pour")),
-    ("drip drips dripping leak leaking", ("ambience", "drips")),
-):
-    for _w in _words.split():
-        _MODEL_WORDS[_w] = _target
-
-_MATERIAL_WORDS = {
-    "wood": "wood", "wooden": "wood", "plank": "wood", "planks": "wood", "table": "wood", "floorboards": "wood",
-    "metal": "metal", "metallic": "metal", "steel": "metal", "iron": "metal", "clang": "metal", "pipe": "metal", "can": "metal",
-    "glass": "glass", "bottle": "glass", "window": "glass", "cup": "glass",
-    "plastic": "plastic",
-    "stone": "stone", "rock": "stone", "rocks": "stone", "brick": "stone",
-    "cardboard": "cardboard", "box": "cardboard", "boxes": "cardboard", "paper": "cardboard",
-    "punch": "flesh", "punches": "flesh", "flesh": "flesh", "fist": "flesh", "slap": "flesh", "body": "flesh",
-    "rubber": "rubber", "ball": "rubber", "bounce": "rubber", "bouncing": "rubber",
-}
-_SURFACE_WORDS = {
-    "concrete": "concrete", "pavement": "concrete", "asphalt": "concrete", "sidewalk": "concrete", "street": "concrete",
-    "tile": "concrete", "tiles": "concrete", "stone": "concrete",
-    "wood": "wood", "wooden": "wood", "floorboards": "wood", "planks": "wood", "deck": "wood", "floor": "wood",
-    "gravel": "gravel", "pebbles": "gravel", "dirt": "gravel", "path": "gravel",
-    "grass": "grass", "lawn": "grass", "leaves": "grass", "forest": "grass",
-    "snow": "snow", "snowy": "snow",
-    "metal": "metal", "grate": "metal", "steel": "metal",
-    "water": "water", "puddle": "water", "puddles": "water", "splash": "water", "splashing": "water", "wet": "water",
-}
-_PICK_WORDS = {"pick", "picks", "picking", "grab", "grabs", "grabbing", "lift", "lifts", "lifting"}
-_DOOR_ACTIONS = {
-    "slam": "slam", "slams": "slam", "slammed": "slam", "slamming": "slam",
-    "close": "close", "closes": "close", "closing": "close", "closed": "close", "shut": "close", "shuts": "close",
-    "open": "open", "opens": "open", "opening": "open", "opened": "open", "creak": "open", "creaks": "open",
-    "creaking": "open", "creaky": "open",
-}
-_INTENSITY_WORDS = {
-    "light": 0.2, "soft": 0.25, "gentle": 0.2, "distant": 0.2, "quiet": 0.2, "faint": 0.15,
-    "heavy": 0.85, "strong": 0.85, "loud": 0.85, "hard": 0.8, "pouring": 0.95, "howling": 0.95, "downpour": 0.95, "storm": 0.9,
-}
-# Words that put the scene in an acoustic space (the engine adds that space's reverb to hits and movement).
-_SPACE_WORDS = {
-    "hall": "hall", "church": "hall", "cathedral": "hall", "gym": "hall", "warehouse": "hall", "auditorium": "hall",
-    "bathroom": "bathroom", "tiled": "bathroom", "shower": "bathroom", "stairwell": "bathroom",
-    "cave": "cave", "tunnel": "cave", "underground": "cave",
-    "bedroom": "room", "kitchen": "room", "office": "room", "livingroom": "room", "indoor": "room", "indoors": "room",
-    "interior": "room", "room": "room",
-}
-_ROLE_WORDS = {"ambience": "ambience", "ambient": "ambience", "background": "ambience", "bed": "ambience",
-               "movement": "movement", "impacts": "events", "hits": "events", "events": "events"}
-
-_VOCABULARY = (set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS) | set(_INTENSITY_WORDS) | set(_ROLE_WORDS)
-               | set(_DOOR_ACTIONS))
+_KNOWN = vocab.known_words()
 # Misspellings are snapped only to sound words: "strolling" must not become "strong".
-_SNAP_TARGETS = sorted(set(_MODEL_WORDS) | set(_MATERIAL_WORDS) | set(_SURFACE_WORDS))
+_SNAP_TARGETS = sorted(set(vocab.MODEL_WORDS) | set(vocab.WEAK_WORDS)
+                       | {w for table in vocab.CHOICE_WORDS.values() for w in table}
+                       | {w for tables in vocab.MODEL_CHOICE_WORDS.values() for table in tables.values() for w in table})
 _CLAUSE_SPLIT = re.compile(r"[,;.+/]|\band\b|\bwith\b|\bthen\b")
+#: Words that carry no sound of their own: a clause of nothing else needs no model.
+_FILLER = set("a an the of on in at to into onto from by for over under near through across off up down out "
+              "is are was be being some very lots lot sound sounds noise noises like as it its this that "
+              "there here his her their my your our someone something".split())
 
 
 def words_for(model: str) -> list[str]:
-    """The prompt words that select a model, for `foley engines`."""
-    return sorted(w for w, (_, m) in _MODEL_WORDS.items() if m == model)
+    """The prompt words that select a model, for `foley engines` (joined phrases as people write them)."""
+    spelled = {joined: phrase for phrase, joined in vocab.PHRASES.items() if " " not in joined}
+    return sorted({spelled.get(w, w) for table in (vocab.MODEL_WORDS, vocab.WEAK_WORDS) for w, m in table.items()
+                   if m == model})
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case words, with several-word names joined ("wind chimes" → "windchimes")."""
+    text = text.lower()
+    for phrase, joined in vocab.PHRASES.items():
+        text = re.sub(rf"\b{phrase}\b", joined, text)
+    return re.findall(r"[a-z]+", text)
 
 
 def _words(text: str) -> list[str]:
-    """Lower-case words with misspellings snapped to the vocabulary ('foostep' -> 'footstep')."""
+    """Tokens with misspellings snapped to the vocabulary ('foostep' -> 'footstep'). Only non-words
+    are snapped: a real English word ('dropping') is never turned into another sound ('drips')."""
+    english = vocab.english_words()
     out = []
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word not in _VOCABULARY and len(word) >= 4:
+    for word in _tokens(text):
+        if word not in _KNOWN and word not in english and len(word) >= 4:
             # Typos rarely hit the first letter; requiring it keeps "pasing" from becoming "splashing".
             targets = [t for t in _SNAP_TARGETS if t[0] == word[0]]
             close = difflib.get_close_matches(word, targets, n=1, cutoff=0.8)
@@ -111,75 +62,124 @@ def _words(text: str) -> list[str]:
     return out
 
 
-def _clause_layers(clause: str, encoder) -> list[Layer]:
-    words = _words(clause)
-    found = _keyword_models(words)
-    sure = _keyword_models(re.findall(r"[a-z]+", clause.lower()))  # from correctly spelled words
-    if not sure and encoder is not None:
-        # Nothing recognised for certain: the encoder decides if it can, else the spelling guess stands.
-        match = encoder.model_for(clause)
-        found = [match] if match else found
-    return _with_params(found, words)
-
-
-def _keyword_models(words: list[str]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    joined = " ".join(words)
-    if "room tone" in joined:
-        found.append(("ambience", "room_tone"))
+def _keyword_models(words: list[str]) -> list[str]:
+    """Models the words name: the sure ones, else the weak ones; the more specific of two readings."""
+    strong: list[str] = []
     for word in words:
-        target = _MODEL_WORDS.get(word)
-        if target and target not in found and not (target == ("ambience", "room_tone") and word == "tone"):
-            found.append(target)
-    # "ball"/"punch" are both a model word and a material word: the most specific model wins.
-    if ("events", "footsteps") in found or ("events", "door") in found or ("events", "handling") in found:
-        found = [f for f in found if f != ("events", "impact")]
-    if ("events", "footsteps") in found:  # "walking through a splashing puddle": steps in water
-        found = [f for f in found if f != ("events", "splash")]
-    if ("ambience", "drips") in found:  # "a dripping tap" is a faucet, not a tap on something
-        found = [f for f in found if f != ("events", "impact")]
+        model = vocab.MODEL_WORDS.get(word)
+        if model and model not in strong:
+            strong.append(model)
+    if vocab.FALL_WORDS & set(words) and vocab.PERSON_WORDS & set(words) and "bodyfall" not in strong:
+        strong.append("bodyfall")
+    found = strong or list(dict.fromkeys(vocab.WEAK_WORDS[w] for w in words if w in vocab.WEAK_WORDS))
+    for winner, loser in vocab.PRECEDENCE:
+        if winner in found and loser in found:
+            found.remove(loser)
     return found
 
 
-def _with_params(found: list[tuple[str, str]], words: list[str]) -> list[Layer]:
-    intensity = next((_INTENSITY_WORDS[w] for w in words if w in _INTENSITY_WORDS), 0.5)
-    layers = []
-    for role, model in found:
-        params: dict[str, str | float] = {"intensity": intensity}
-        if model in ("impact", "handling"):
-            params["material"] = next((_MATERIAL_WORDS[w] for w in words if w in _MATERIAL_WORDS), "wood")
-        if model == "handling":
-            params["action"] = "pick" if any(w in _PICK_WORDS for w in words) else "put"
-        elif model == "door":
-            params["action"] = next((_DOOR_ACTIONS[w] for w in words if w in _DOOR_ACTIONS), "slam")
-        elif model == "footsteps":
-            params["surface"] = next((_SURFACE_WORDS[w] for w in words if w in _SURFACE_WORDS), "concrete")
-        layers.append(Layer(role, model, params))
-    return layers
+def _choices(model: str, words: list[str]) -> dict[str, str]:
+    """Each of the model's choices from the first word that makes it, else the model's default: the
+    layer says what it will sound like."""
+    out = {}
+    for param, values in MODELS[model].choices.items():
+        table = vocab.MODEL_CHOICE_WORDS.get(model, {}).get(param) or vocab.CHOICE_WORDS.get(param, {})
+        said = [table[w] for w in words if table.get(w) in values]
+        out[param] = said[0] if said else values[0]
+    return out
+
+
+def _layer(model: str, words: list[str]) -> Layer:
+    intensity = next((vocab.INTENSITY_WORDS[w] for w in words if w in vocab.INTENSITY_WORDS), 0.5)
+    return Layer(MODELS[model].role, model, {"intensity": intensity, **_choices(model, words)})
+
+
+def _clause_layers(clause: str, encoder) -> list[Layer]:
+    words = _words(clause)
+    found = _keyword_models(words)
+    sure = _keyword_models(_tokens(clause))  # from correctly spelled words
+    if not sure and encoder is not None and not _beyond(words):  # never stand in for what the engine cannot make
+        # Nothing recognised for certain: the encoder decides if it can, else the spelling guess stands.
+        match = encoder.model_for(clause)
+        found = [match] if match else found
+    return [_layer(model, words) for model in found]
+
+
+def _beyond(words: list[str]) -> list[tuple[list[str], str, tuple[str, ...]]]:
+    """(words, why, instead) for each family of sounds the engine cannot make that the words ask for."""
+    return [([w for w in words if w in family], why, instead) for family, why, instead in vocab.BEYOND
+            if family & set(words)]
+
+
+def _closest(clause: str, words: list[str], encoder) -> list[str]:
+    """The models a clause most likely meant: by meaning (encoder), else by family, else by spelling."""
+    if encoder is not None:
+        return encoder.nearest(clause, 3)
+    for _, _, instead in _beyond(words):
+        return list(instead)
+    near: list[str] = []
+    named = {**vocab.WEAK_WORDS, **vocab.MODEL_WORDS}
+    for word in words:
+        for close in difflib.get_close_matches(word, list(named), n=3, cutoff=0.7):
+            if named[close] not in near:
+                near.append(named[close])
+    return near[:3]
+
+
+def _clause_warnings(clause: str, layers: list[Layer], encoder) -> list[str]:
+    """What a clause asked for that no model renders: the whole clause, or the words beyond the engine."""
+    words = _words(clause)
+    text = " ".join(clause.split())
+    warnings = []
+    for asked, why, instead in _beyond(words):
+        if layers:  # the rest of the clause was heard: name only what was not
+            warnings.append(f"no sound model for {' '.join(asked)!r} ({why}); closest: {', '.join(instead)}")
+    if layers:
+        return warnings
+    unknown = [w for w in words if w not in _FILLER and w not in _KNOWN] or [
+        w for w in words if w in vocab.FALL_WORDS or any(w in family for family, _, _ in vocab.BEYOND)]
+    if not unknown:  # only modifiers ("in a church", "heavy"): understood, nothing to render
+        return warnings
+    closest = _closest(text, words, encoder)
+    why = next((f" ({why})" for _, why, _ in _beyond(words)), "")
+    hint = f"; closest: {', '.join(closest)}" if closest else "; see `foley engines` for the sounds there are"
+    return warnings + [f"no sound model for {text!r}{why}{hint}"]
 
 
 def parse_layers(text: str | None, encoder=None) -> list[Layer]:
     """All layers a prompt names, clause by clause ("boots on gravel, light rain")."""
+    return _parse(text, encoder)[0]
+
+
+def _parse(text: str | None, encoder) -> tuple[list[Layer], list[str]]:
     layers: list[Layer] = []
+    warnings: list[str] = []
     for clause in _CLAUSE_SPLIT.split(text or ""):
-        for layer in _clause_layers(clause, encoder):
+        heard = _clause_layers(clause, encoder)
+        warnings += _clause_warnings(clause, heard, encoder)
+        for layer in heard:
             if all(l.model != layer.model for l in layers):
                 layers.append(layer)
-    return layers
+    return layers, warnings
 
 
 def scene_space(prompt: str | None) -> str:
     """The space a prompt places its scene in ("footsteps in a church" → hall); "dry" when none is named."""
-    words = _words(re.sub(r"\broom\s+tone\b", "", (prompt or "").lower()))  # room tone is a bed, not a room
-    return next((_SPACE_WORDS[w] for w in words if w in _SPACE_WORDS), "dry")
+    return next((vocab.SPACE_WORDS[w] for w in _words(prompt or "") if w in vocab.SPACE_WORDS), "dry")
 
 
-def _negated(negative: str | None, encoder) -> tuple[set[str], set[str]]:
-    """Models and whole roles the negative prompt removes."""
-    words = _words(negative or "")
-    models = {layer.model for layer in parse_layers(negative, encoder)}
-    roles = {_ROLE_WORDS[w] for w in words if w in _ROLE_WORDS}
-    return models, roles
+def _negated(negative: str | None, encoder) -> tuple[set[str], set[str], list[str]]:
+    """Models and whole roles the negative prompt removes, and what in it matched nothing."""
+    models, roles, warnings = set(), set(), []
+    for clause in _CLAUSE_SPLIT.split(negative or ""):
+        words = _words(clause)
+        clause_roles = {vocab.ROLE_WORDS[w] for w in words if w in vocab.ROLE_WORDS}
+        clause_models = {layer.model for layer in _clause_layers(clause, encoder)}
+        if not clause_roles and not clause_models and [w for w in words if w not in _FILLER]:
+            warnings.append(f"negative prompt: no sound model for {' '.join(clause.split())!r}; nothing removed for it")
+        models |= clause_models
+        roles |= clause_roles
+    return models, roles, warnings
 
 
 #: A picture "moves" when at least this share of its analysed frames has motion above MOTION_LEVEL.
@@ -208,21 +208,27 @@ AUTO = "auto"
 
 def sound_spec(prompt: str | None, negative_prompt: str | None = None, events: VisualEvents | None = None, *,
                encoder=AUTO) -> SoundSpec:
-    """The layers to render; never empty (a room-tone bed is the floor of every mix).
+    """The layers to render, never empty (a room-tone bed is the floor of every mix), and warnings
+    for whatever the prompt asked that no model renders.
 
     `events`: the picture's events, when known, shape the default of an empty prompt.
     `encoder`: AUTO (the shared encoder if installed), None (keyword rules only) or an encoder.
     """
     if encoder is AUTO:
         encoder = shared_encoder()
-    layers = parse_layers(prompt, encoder) if (prompt or "").strip() else default_layers(events)
+    layers, warnings = _parse(prompt, encoder) if (prompt or "").strip() else ([], [])
+    if not layers:
+        layers = default_layers(events)
+        if warnings:
+            warnings.append("nothing in the prompt matched a sound model: the clip gets the picture's default")
     if not any(l.role == "ambience" for l in layers):
         layers.append(Layer("ambience", "room_tone", {"intensity": 0.3}))
-    models, roles = _negated(negative_prompt, encoder)
+    models, roles, negative_warnings = _negated(negative_prompt, encoder)
     kept = [l for l in layers if l.model not in models and l.role not in roles]
     if not kept:
         kept = [Layer("ambience", "room_tone", {"intensity": 0.3})] if "room_tone" not in models else layers[:1]
-    return SoundSpec(prompt or "", negative_prompt or "", tuple(kept), scene_space(prompt))
+    return SoundSpec(prompt or "", negative_prompt or "", tuple(kept), scene_space(prompt),
+                     warnings=tuple(warnings + negative_warnings))
 
 
 #: Models that follow on-screen speed rather than motion energy: the picture's speed must be measured.
@@ -230,7 +236,8 @@ SPEED_DRIVEN = {"whoosh"}
 
 
 def interpret(prompt: str | None, negative_prompt: str | None = None, events: VisualEvents | None = None) -> SoundSpec:
-    """The engine's reading of a prompt: layers, a one-line summary, and whether speed must be measured."""
+    """The engine's reading of a prompt: layers, a one-line summary, what it could not honour, and
+    whether speed must be measured."""
     spec = sound_spec(prompt, negative_prompt, events)
     return replace(spec, summary=describe(spec), measure_speed=any(l.model in SPEED_DRIVEN for l in spec.layers))
 
@@ -242,3 +249,4 @@ def describe(spec: SoundSpec) -> str:
         params = ",".join(f"{k}={v}" for k, v in layer.params.items() if k != "intensity" or v != 0.5)
         parts.append(f"{layer.model}({params})" if params else layer.model)
     return " + ".join(parts) + (f" in a {spec.space}" if spec.space != "dry" else "")
+

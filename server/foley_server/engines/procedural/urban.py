@@ -72,11 +72,3 @@ def pass_by(rng: np.random.Generator, seconds: float = 4.0, closest_at: float = 
     x_out[:fade] *= np.linspace(0, 1, fade, dtype=np.float32)
     x_out[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
     return x_out / np.abs(x_out).max()
-
-
-def vehicle_bank(rng: np.random.Generator, count: int = 6) -> list[np.ndarray]:
-    """Pass-by variants (speed, distance, engine size) for round-robin placement on onsets."""
-    return [pass_by(rng) for _ in range(count)]
-
-
-MODELS = {"city": city, "crowd": crowd}
