@@ -303,7 +303,7 @@ def test_the_server_runs_a_model_engine_resident_and_reports_steps_memory_and_de
 
         # Cancelled mid-denoise: stops, and no WAV is left for that clip.
         (root / "long").mkdir()
-        long_src, _ = _cut(root / "long", "wooden knocks, light wind, cloth rustle", visible_s=40.0, event_s=(1.0,))
+        long_src, _ = _cut(root / "long", "wooden knocks, light wind, cloth rustle", visible_s=16.0, event_s=(1.0,))
         job = httpx.post(f"{url}/v1/jobs", json={**body, "timeline_path": str(long_src),
                                                    "output_dir": str(root / "cancelled")}).json()
         import json

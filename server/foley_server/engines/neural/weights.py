@@ -155,20 +155,20 @@ def report(spec: WeightsSpec, explicit: Path | None) -> list[str]:
     """Lines for `foley weights`: each place looked in and what it holds."""
     lines = [f"model {spec.repo_id}" + (f" (gated: accept {spec.licence} on the Hub first)" if spec.gated else "")]
     looked = {c.source: c for c in candidates(spec, explicit)}
-    lines.append(f"--weights DIR: {_describe(looked.get('--weights'))}")
-    lines.append(f"{spec.env_var}: {_describe(looked.get(spec.env_var))}")
+    lines.append(f"--weights DIR: {_describe(looked.get('--weights'), 'not given')}")
+    lines.append(f"{spec.env_var}: {_describe(looked.get(spec.env_var), 'not set')}")
     cache = looked["Hugging Face cache"]
     lines.append(f"Hugging Face cache ({hf_cache_dir()}): {_describe(cache) if cache.path else 'not cached'}")
     try:
         lines.append(f"-> uses {locate(spec, explicit)}")
     except EngineUnavailable:
-        lines.append(f"-> nothing usable; {_how_to_get(spec)}")
+        lines.append(f"-> nothing usable. {_how_to_get(spec)}")
     return lines
 
 
-def _describe(candidate: Candidate | None) -> str:
+def _describe(candidate: Candidate | None, absent: str = "not given") -> str:
     if candidate is None:
-        return "not given"
+        return absent
     if candidate.complete:
         return f"{candidate.path}: complete"
     return f"{candidate.path}: incomplete, missing {', '.join(candidate.missing[:5])}"
