@@ -44,8 +44,10 @@ def place_events(out: np.ndarray, bank: Bank, onsets_s: np.ndarray, strengths: n
         lo, hi = max(0, -onset), min(len(sound), n - onset)
         if hi <= lo:
             continue
-        seg = brightness * sound[lo:hi] + (1 - brightness) * bank.dark[variant][lo:hi]
-        out[onset + lo : onset + hi, 0] += level * left * seg
-        out[onset + lo : onset + hi, 1] += level * right * seg
+        # float32 scalars throughout: a float64 one (np.cos's) would make window-long float64 copies
+        seg = np.float32(brightness) * sound[lo:hi]
+        seg += np.float32(1 - brightness) * bank.dark[variant][lo:hi]
+        out[onset + lo : onset + hi, 0] += np.float32(level * left) * seg
+        out[onset + lo : onset + hi, 1] += np.float32(level * right) * seg
         placed += 1
     return placed

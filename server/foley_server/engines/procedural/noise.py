@@ -1,4 +1,9 @@
-"""Noise that is the same whichever window asks for it: seeded per absolute one-second block."""
+"""Noise that is the same whichever window asks for it: seeded per absolute one-second block.
+
+Stereo signals are (n, 2) float32 arrays in column-major order (`stereo`): each channel is
+contiguous, so numpy scales them by per-sample curves (x * curve[:, None]) and scipy filters them
+along time in single passes. A row-major (n, 2) array gives the same results but each operation
+that meets one walks two-sample rows, 5-10x slower: build stereo buffers with `stereo`."""
 
 from __future__ import annotations
 
@@ -16,24 +21,34 @@ BED_FACTOR = 8
 BED_RATE = RATE // BED_FACTOR
 
 
-_UNIT = np.float32(np.sqrt(12.0))  # uniform noise scaled to unit variance
+_BYTE_SCALE = np.float32(1 / np.sqrt((256**2 - 1) / 12))  # a uniform random byte scaled to unit variance
+
+
+def stereo(n: int, channels: int = 2) -> np.ndarray:
+    """Silence (float32, (n, channels)) in the column-major layout every stereo signal here uses."""
+    return np.zeros((n, channels), dtype=np.float32, order="F")
 
 
 def block_noise(seed: int, key: str, start: int, n: int, channels: int = 2, rate: int = RATE) -> np.ndarray:
-    """White noise (float32, (n, channels)) for samples [start, start + n) of an endless stream at `rate`.
+    """White noise (float32, (n, channels), column-major, unit variance) for samples [start, start + n)
+    of an endless stream at `rate`; each channel is a stream of its own.
 
-    Uniform rather than Gaussian: five times cheaper, and indistinguishable once filtered.
+    Each sample is one random byte: a generator's raw 64-bit words give eight samples each, three
+    times cheaper than drawing floats. Any i.i.d. sequence is white; filtered or not, 256 equally
+    likely levels are heard as the same noise as a continuum of them.
     """
-    out = np.empty((n, channels), dtype=np.float32)
+    out = np.empty((n, channels), dtype=np.float32, order="F")
     first, last = start // rate, (start + n - 1) // rate if n else start // rate
     pos = 0
     for block in range(first, last + 1):
-        rng = np.random.default_rng(stable_seed(seed, key, rate, block))
         lo = max(start, block * rate) - block * rate
         hi = min(start + n, (block + 1) * rate) - block * rate
-        data = rng.random((hi, channels), dtype=np.float32)[lo:]
-        out[pos : pos + hi - lo] = (data - np.float32(0.5)) * _UNIT
+        for ch in range(channels):
+            words = np.random.PCG64(stable_seed(seed, key, rate, block, ch)).random_raw(-(-hi // 8))
+            # A window that starts mid-block draws the block's start too: every window agrees.
+            np.multiply(words.view(np.int8)[lo:hi], _BYTE_SCALE, out=out[pos : pos + hi - lo, ch])
         pos += hi - lo
+    out += _BYTE_SCALE / np.float32(2)  # bytes run -128..127: centre them
     return out
 
 
@@ -62,14 +77,22 @@ def low_rate_source(seed: int, key: str, start: int, n: int, factor: int) -> tup
     pad = low_rate // 10  # filter and resampler settle inside the padding, not the window
     lo = start // factor - pad
     count = -(-n // factor) + 2 * pad + 1
-    noise = block_noise(seed, key, lo, count, rate=low_rate) if lo >= 0 else np.vstack(
-        [np.zeros((-lo, 2), np.float32), block_noise(seed, key, 0, count + lo, rate=low_rate)])
+    if lo >= 0:
+        return block_noise(seed, key, lo, count, rate=low_rate), start - lo * factor
+    noise = stereo(count)  # before the clip's first sample: silence
+    noise[-lo:] = block_noise(seed, key, 0, count + lo, rate=low_rate)
     return noise, start - lo * factor
 
 
 def upsample(x: np.ndarray, factor: int, offset: int, n: int) -> np.ndarray:
-    """A low-rate signal from `low_rate_source` back at RATE, samples [offset, offset + n)."""
-    return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), RATE // factor, RATE)[offset : offset + n]
+    """A low-rate signal from `low_rate_source` back at RATE, samples [offset, offset + n)
+    (column-major: channel by channel, which is also cheaper for soxr than interleaved)."""
+    if x.ndim == 1:
+        return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), RATE // factor, RATE)[offset : offset + n]
+    out = np.empty((n, x.shape[1]), dtype=np.float32, order="F")
+    for ch in range(x.shape[1]):
+        out[:, ch] = soxr.resample(np.ascontiguousarray(x[:, ch], dtype=np.float32), RATE // factor, RATE)[offset : offset + n]
+    return out
 
 
 @lru_cache(maxsize=512)
@@ -104,13 +127,16 @@ def expand(coarse: np.ndarray, hop: int, offset: int, n: int) -> np.ndarray:
     blocks = -(-(offset + n) // hop)
     if len(coarse) < blocks + 1:
         coarse = np.concatenate([coarse, np.full(blocks + 1 - len(coarse), coarse[-1], np.float32)])
-    ramp = np.arange(hop, dtype=np.float32) / np.float32(hop)
     if coarse.ndim == 1:
-        fine = coarse[:blocks, None] + (coarse[1 : blocks + 1] - coarse[:blocks])[:, None] * ramp[None, :]
+        fine = np.empty((blocks, hop), dtype=np.float32)  # filled in place: no window-sized temporaries
+        np.multiply((coarse[1 : blocks + 1] - coarse[:blocks])[:, None], np.arange(hop, dtype=np.float32) / np.float32(hop),
+                    out=fine)
+        fine += coarse[:blocks, None]
         return fine.reshape(-1)[offset : offset + n]
-    steps = coarse[1 : blocks + 1] - coarse[:blocks]
-    fine = coarse[:blocks, None, :] + steps[:, None, :] * ramp[None, :, None]
-    return fine.reshape(-1, coarse.shape[1])[offset : offset + n]
+    out = np.empty((n, coarse.shape[1]), dtype=np.float32, order="F")
+    for ch in range(coarse.shape[1]):
+        out[:, ch] = expand(coarse[:, ch], hop, offset, n)
+    return out
 
 
 #: Control curves are computed on a 1 ms grid and expanded per sample.
