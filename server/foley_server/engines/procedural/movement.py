@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ...engines.base import VisualEvents
-from .noise import CONTROL_HOP, RATE, band, block_noise, envelope_coarse, expand, filtered_noise, stereo
+from .noise import (
+    CONTROL_HOP,
+    DECORRELATION,
+    RATE,
+    band,
+    block_noise,
+    decorrelated,
+    decorrelated_noise,
+    envelope_coarse,
+    expand,
+    filtered_noise,
+    stereo,
+)
 
 _CLOTH = band(300, 7000)
 _FLUTTER_HZ = 20
@@ -31,7 +43,7 @@ def cloth(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     amp = 0.3 * motion**0.8 * grid
     bright = 1.5 * amp * motion
     # From one sample before the window: the first difference below needs it.
-    rustle = filtered_noise(block_noise(seed, "cloth", start - 1, n + 1), _CLOTH)
+    rustle = decorrelated_noise(seed, "cloth", start - 1, n + 1, _CLOTH)
     # plain * r + bright * (r - r_prev): a first difference tilts the spectrum up, brightness
     # without a second filter.
     out = rustle[1:] * expand(amp * (1 - 0.5 * motion) + bright, CONTROL_HOP, 0, n)[:, None]
@@ -58,8 +70,8 @@ def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     if not speed.any():
         return stereo(n)
     level = 0.5 * speed**1.6
-    noise = block_noise(seed, "whoosh", start, n)
-    low, high = filtered_noise(noise, _WHOOSH_LOW), filtered_noise(noise, _WHOOSH_HIGH)
+    noise = block_noise(seed, "whoosh", start - DECORRELATION, n + DECORRELATION, channels=1)
+    low, high = decorrelated(filtered_noise(noise, _WHOOSH_LOW), n), decorrelated(filtered_noise(noise, _WHOOSH_HIGH), n)
     low *= expand(level * (1 - speed), CONTROL_HOP, 0, n)[:, None]
     high *= expand(level * speed, CONTROL_HOP, 0, n)[:, None]
     low += high

@@ -52,6 +52,30 @@ def block_noise(seed: int, key: str, start: int, n: int, channels: int = 2, rate
     return out
 
 
+#: Samples between the two channels of `decorrelated` noise.
+DECORRELATION = int(0.37 * RATE)
+
+
+def decorrelated(x: np.ndarray, n: int) -> np.ndarray:
+    """Stereo (n, 2, column-major) from one channel of filtered noise covering DECORRELATION + n
+    samples: left is its last n samples, right the n samples DECORRELATION earlier.
+
+    Noise this far apart is uncorrelated (filter memories here are a few milliseconds), so the
+    image is as wide as two independent channels' for the price of filtering one; a 0.37 s echo
+    of noise has no pitch (its comb teeth are 2.7 Hz apart, far finer than hearing resolves).
+    """
+    x = x.reshape(len(x))
+    out = np.empty((n, 2), dtype=np.float32, order="F")
+    out[:, 0] = x[DECORRELATION : DECORRELATION + n]
+    out[:, 1] = x[:n]
+    return out
+
+
+def decorrelated_noise(seed: int, key: str, start: int, n: int, sos: np.ndarray) -> np.ndarray:
+    """Filtered white noise for samples [start, start + n), stereo by `decorrelated`."""
+    return decorrelated(filtered_noise(block_noise(seed, key, start - DECORRELATION, n + DECORRELATION, channels=1), sos), n)
+
+
 def low_rate_bands(seed: int, key: str, start: int, n: int, filters: list[np.ndarray],
                    factor: int = BED_FACTOR) -> list[np.ndarray]:
     """One noise stream at RATE / factor, shaped by each filter and resampled up: beds with no highs
