@@ -12,6 +12,7 @@ import numpy as np
 
 from ...config import Profile
 from ..base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, Layer, Progress, SoundSpec, VisualEvents
+from ..heap import keep_freed_buffers
 from .catalog import MODELS
 from .noise import RATE, stable_seed, stereo
 from .prompts import interpret, words_for
@@ -55,6 +56,7 @@ class ProceduralEngine:
         """Always: no weights, no extras."""
 
     def load(self, device: str, profile: Profile) -> None:
+        keep_freed_buffers()  # windows reuse their predecessors' buffers (see heap.py)
         # Nothing heavy to load; warm the code paths so the first clip is as fast as the rest.
         impact = MODELS["impact"]
         impact.render.add(np.zeros((1, 2), np.float32),
