@@ -114,7 +114,9 @@ def soft_limit(out: np.ndarray) -> None:
     everything under the knee, i.e. nearly every mix, is left untouched."""
     if out.size == 0 or max(float(out.max()), -float(out.min())) <= LIMIT_KNEE:
         return
-    over = np.abs(out) > LIMIT_KNEE
-    x = out[over]
     room = LIMIT_CEILING - LIMIT_KNEE
-    out[over] = np.sign(x) * (LIMIT_KNEE + room * np.tanh((np.abs(x) - LIMIT_KNEE) / room))
+    for ch in range(out.shape[1]):  # one contiguous channel at a time (a 2-D mask would walk rows)
+        column = out[:, ch]
+        over = np.flatnonzero((column > LIMIT_KNEE) | (column < -LIMIT_KNEE))
+        x = column[over]
+        column[over] = np.sign(x) * (LIMIT_KNEE + room * np.tanh((np.abs(x) - LIMIT_KNEE) / room))

@@ -12,6 +12,7 @@ from .noise import (
     RATE,
     band,
     block_noise,
+    control_curve,
     decorrelated,
     filtered_noise,
     low_rate_noise,
@@ -69,13 +70,21 @@ def rain(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
 
 
 def wind(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
-    """Wind: low roar with gusts that swell the level and open up the top."""
-    noise, offset = low_rate_source(seed, "wind", start, n, BED_FACTOR)
-    low, mid = filtered_noise(noise, _WIND_LOW), filtered_noise(noise, _WIND_MID)
-    # Gusts are slow: shape the low-rate bands and resample the mix once.
-    t = (start - offset + BED_FACTOR * np.arange(len(noise))) / RATE
+    """Wind: low roar with gusts that swell the level and open up the top.
+
+    One channel at the low rate, stereo by `decorrelated`: the right channel hears each gust 0.37 s
+    after the left, as a gust crossing the scene would arrive (gusts last seconds)."""
+    begin = start - DECORRELATION
+    noise, offset = low_rate_source(seed, "wind", begin, n + DECORRELATION, BED_FACTOR, channels=1)
+    low, mid = filtered_noise(noise[:, 0], _WIND_LOW), filtered_noise(noise[:, 0], _WIND_MID)
     rng = np.random.default_rng(stable_seed(seed, "gusts"))
     phases = rng.uniform(0, 2 * np.pi, 3)
-    gust = 0.55 + 0.25 * np.sin(2 * np.pi * 0.071 * t + phases[0]) + 0.2 * np.sin(2 * np.pi * 0.173 * t + phases[1])
-    gust = np.clip(gust * (0.6 + 0.8 * intensity), 0.1, 1.6).astype(np.float32)[:, None]
-    return upsample(0.35 * gust * low + 0.18 * gust**2 * mid, BED_FACTOR, offset, n)
+    # Gusts are slow: a control curve at the low rate shapes the bands before the one resampling.
+    gust = control_curve(lambda t: np.clip((0.55 + 0.25 * np.sin(2 * np.pi * 0.071 * t + phases[0])
+                                            + 0.2 * np.sin(2 * np.pi * 0.173 * t + phases[1])) * (0.6 + 0.8 * intensity), 0.1, 1.6),
+                         (begin - offset) // BED_FACTOR, len(low), 0.01, rate=BED_RATE)
+    low *= np.float32(0.35) * gust
+    gust *= gust
+    mid *= np.float32(0.18) * gust
+    low += mid
+    return decorrelated(upsample(low, BED_FACTOR, offset, n + DECORRELATION), n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import sosfilt
 
-from .noise import BED_RATE, RATE, band, control_curve, decorrelated_noise, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, control_curve, decorrelated_noise, low_rate_noise, stable_seed, stereo
 from .patterns import random_times
 
 _FIRE_ROAR = [(band(None, 300, rate=BED_RATE), 0.25)]
@@ -32,7 +32,7 @@ def fire(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     roar = low_rate_noise(seed, "fire", start, n, _FIRE_ROAR)
     kernels = _crackle_kernels(seed)
     size = kernels.shape[1]
-    crackles = np.zeros((n + 2 * size, 2), dtype=np.float32)  # the window with room either side
+    crackles = stereo(n + 2 * size)  # the window with room either side
     # Crackles per one-second block, all drawn at once (the same in every window): when, where,
     # which shape, how loud, and the odd pop four times louder. They are sparse: add each one.
     for block in range((start - size) // RATE, (start + n) // RATE + 1):

@@ -17,7 +17,8 @@ def city(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     rng = np.random.default_rng(stable_seed(seed, "city-swells"))
     rates, phases = rng.uniform(0.05, 0.3, 4), rng.uniform(0, 2 * np.pi, 4)
     swell = control_curve(lambda t: 0.7 + 0.3 * np.sin(2 * np.pi * rates * t[:, None] + phases).mean(axis=1), start, n, 0.01)
-    return (1.5 * rumble * ((0.6 + intensity) * swell)[:, None]).astype(np.float32)
+    rumble *= np.float32(1.5 * (0.6 + intensity)) * swell[:, None]
+    return rumble
 
 
 #: Voices stay under 3.3 kHz: the crowd is synthesised at RATE / 4 (12 kHz) and resampled once.
