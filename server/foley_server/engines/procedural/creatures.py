@@ -16,7 +16,7 @@ import numpy as np
 
 from ..base import VisualEvents
 from .modal import Material, strike
-from .noise import RATE, band, block_noise, control_curve, filtered, filtered_noise, stable_seed, stereo, upsample
+from .noise import RATE, band, control_curve, decorrelated_noise, filtered, stable_seed, stereo, upsample
 from .patterns import add_at, beat_times, decaying, normalised, random_times, with_tail_fade
 from .sound_model import SoundModel, bed, pattern
 
@@ -84,12 +84,13 @@ _FLY_FACTOR = 4
 def insects(start: int, n: int, seed: int, intensity: float = 0.5, kind: str = "crickets") -> np.ndarray:
     """Crickets at night (a field of chirpers, denser with intensity), cicadas, or flies droning about."""
     if kind == "cicadas":
-        hiss = filtered_noise(block_noise(seed, "cicada", start, n), _CICADA)
+        hiss = decorrelated_noise(seed, "cicada", start, n, _CICADA)
         rng = np.random.default_rng(stable_seed(seed, "cicada-pulse"))
         pulse_hz, swell_hz, phase = rng.uniform(100, 180), rng.uniform(0.03, 0.08), rng.uniform(0, 6.3)
         am = control_curve(lambda t: (0.55 + 0.45 * np.sin(2 * np.pi * pulse_hz * t))
                            * (0.6 + 0.4 * np.sin(2 * np.pi * swell_hz * t + phase)), start, n, hop_s=0.0005)
-        return (0.08 * hiss * am[:, None]).astype(np.float32)
+        hiss *= np.float32(0.08) * am[:, None]
+        return hiss
     if kind == "flies":  # a buzz (wing beats ~ 200 Hz harmonics) wandering in pitch and place, made at 12 kHz
         rng = np.random.default_rng(stable_seed(seed, "fly"))
         f0, rates, phases = rng.uniform(170, 230), rng.uniform(0.2, 0.9, 3), rng.uniform(0, 6.3, 3)
