@@ -29,7 +29,9 @@ def bed_across_cuts(bed: Bed, cut_times_s: np.ndarray, start: int, n: int, seed:
     cuts = np.round(np.asarray(cut_times_s, dtype=np.float64) * RATE).astype(np.int64)
     before = int(np.searchsorted(cuts, start - half, side="right"))
     if before == len(cuts) or cuts[before] - half >= start + n:  # no cut reaches this window: one take
-        return bed(start, n, scene_seed(seed, before), intensity) * np.float32(scene_level(seed, before))
+        take = bed(start, n, scene_seed(seed, before), intensity)  # a fresh array: ours to scale in place
+        take *= np.float32(scene_level(seed, before))
+        return take
     out = stereo(n)
     # Shot k spans [cuts[k-1], cuts[k]) in clip samples (k = 0 before the first cut).
     edges = np.concatenate([[np.iinfo(np.int64).min // 2], cuts, [np.iinfo(np.int64).max // 2]])
