@@ -91,11 +91,8 @@ def low_rate_source(seed: int, key: str, start: int, n: int, factor: int, channe
     pad = low_rate // 10  # filter and resampler settle inside the padding, not the window
     lo = start // factor - pad
     count = -(-n // factor) + 2 * pad + 1
-    if lo >= 0:
-        return block_noise(seed, key, lo, count, channels, low_rate), start - lo * factor
-    noise = stereo(count, channels)  # before the clip's first sample: silence
-    noise[-lo:] = block_noise(seed, key, 0, count + lo, channels, low_rate)
-    return noise, start - lo * factor
+    # Before the clip's first sample too: a decorrelated bed's delayed channel starts there.
+    return block_noise(seed, key, lo, count, channels, low_rate), start - lo * factor
 
 
 def upsample(x: np.ndarray, factor: int, offset: int, n: int) -> np.ndarray:
@@ -148,9 +145,7 @@ def _band_sum(shapes: tuple[tuple[bytes, int, float], ...]) -> np.ndarray:
                 term = np.polymul(term, a)
         numerator = np.polyadd(numerator, term)
     numerator = np.trim_zeros(numerator, "f")
-    sos = zpk2sos(np.roots(numerator), poles, numerator[0])
-    sos.flags.writeable = False
-    return sos
+    return zpk2sos(np.roots(numerator), poles, numerator[0])  # shared, like band()'s: never write into it
 
 
 def filtered(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
