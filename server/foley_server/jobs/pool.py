@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from ..config import DEFAULT_LEASE_S
 from ..engines.cache import EngineCache
+from ..engines.heap import keep_freed_buffers
 from ..pipeline import decode_process
 from .cancellation import cancel_job
 from .leases import LeaseKeeper, worker_id
@@ -53,6 +54,7 @@ class WorkerPool:
         # on record; jobs other live processes hold are left alone.
         self.leases.requeue_expired()
         decode_process.warm_up()  # the first job then spends no time starting a decoder
+        keep_freed_buffers()  # before the workers' threads start, so they share the one arena it tunes
         if self.preload:
             for worker in self.workers:
                 worker.engine(self.preload)

@@ -13,13 +13,13 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import lfilter
 
-from .noise import RATE, band, control_curve, filtered_noise, low_rate_source, stable_seed, upsample
+from .noise import RATE, band, band_sum, control_curve, filtered_noise, low_rate_source, stable_seed, upsample
 from .patterns import normalised, random_times
 from .sound_model import SoundModel, bed
 
 _CLAP_FACTOR = 2  # claps carry little above 12 kHz: synthesised at 24 kHz and resampled once
 _CLAP_RATE = RATE // _CLAP_FACTOR
-_CLAP_LOW, _CLAP_HIGH = band(700, 2500, rate=_CLAP_RATE), band(2000, 9000, rate=_CLAP_RATE)
+_CLAP_BANDS = band_sum([(band(700, 2500, rate=_CLAP_RATE), 1.0), (band(2000, 9000, rate=_CLAP_RATE), 0.7)])
 _CLAP_TAU_S = 0.004
 
 
@@ -31,7 +31,7 @@ def applause(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarra
     white, offset = low_rate_source(seed, "applause", start, n, _CLAP_FACTOR)
     size = len(white)
     lo = (start - offset) // _CLAP_FACTOR
-    impulses = np.full((size, 2), 1e-30, dtype=np.float32)  # a floor keeps the decay out of denormals
+    impulses = np.full((2, size), 1e-30, dtype=np.float32)  # a floor keeps the decay out of denormals; lfilter runs along rows
     per_second = int((10 + 90 * intensity) * 4.5)
     for block in range(lo // _CLAP_RATE - 1, (lo + size) // _CLAP_RATE + 1):
         rng = np.random.default_rng(stable_seed(seed, "claps", block))
@@ -39,11 +39,10 @@ def applause(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarra
         amp = (rng.uniform(0.2, 1.0, (per_second, 2)) ** 2 * rng.choice((-1.0, 1.0), (per_second, 2))).astype(np.float32)
         for ch in range(2):
             ok = (pos[:, ch] >= 0) & (pos[:, ch] < size)
-            np.add.at(impulses[:, ch], pos[ok, ch], amp[ok, ch])
+            np.add.at(impulses[ch], pos[ok, ch], amp[ok, ch])
     decay = np.array([1.0, -np.exp(-1.0 / (_CLAP_TAU_S * _CLAP_RATE))], np.float32)
-    claps = white[:, ::-1] * lfilter(np.ones(1, np.float32), decay, impulses, axis=0)
-    out = filtered_noise(claps, _CLAP_LOW)
-    out += np.float32(0.7) * filtered_noise(claps, _CLAP_HIGH)
+    claps = white[:, ::-1] * lfilter(np.ones(1, np.float32), decay, impulses, axis=1).T
+    out = filtered_noise(claps, _CLAP_BANDS)  # the cupped hands' low pocket and the slap's highs, one filter
     rng = np.random.default_rng(stable_seed(seed, "applause-swell"))
     rate, phase = rng.uniform(0.05, 0.15), rng.uniform(0, 2 * np.pi)
     swell = control_curve(lambda t: 0.8 + 0.2 * np.sin(2 * np.pi * rate * t + phase), lo, size, 0.01, rate=_CLAP_RATE)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..base import VisualEvents
 from .modal import mode_sum
-from .noise import RATE, band, filtered
+from .noise import RATE, band, filtered, stereo
 from .patterns import add_at, beat_times, normalised, onsets_near, random_times, with_tail_fade
 from .sound_model import SoundModel, pattern
 
@@ -67,7 +67,7 @@ def bell(events: VisualEvents, start: int, n: int, seed: int, intensity: float, 
     """church: tolling through the clip; hand: rung while the picture moves; chimes: struck by the
     wind now and then; door: a ding-dong on each visual onset."""
     takes, period = _bell_takes(seed, kind)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = max(len(t) for t in takes)
     if kind == "church":
         for k, at, rng in beat_times(seed, "toll", period, start, n, pre, jitter_s=0.05, phase_s=0.1):
@@ -133,7 +133,7 @@ def _phone_takes(seed: int, kind: str) -> tuple[list[np.ndarray], float]:
 def phone(events: VisualEvents, start: int, n: int, seed: int, intensity: float, kind: str = "ring") -> np.ndarray:
     """A phone ringing through the clip in its cadence, from the clip's start."""
     takes, period = _phone_takes(seed, kind)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = max(len(t) for t in takes)
     for k, at, _ in beat_times(seed, "phone", period, start, n, pre, phase_s=0.1):
         add_at(out, at, takes[k % len(takes)], 1.0)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..base import VisualEvents
 from .modal import MATERIALS, strike
-from .noise import RATE, band, filtered
+from .noise import RATE, band, filtered, stereo
 from .patterns import add_at, beat_times, decaying, normalised, with_tail_fade
 from .sound_model import SoundModel, one_shots, pattern
 
@@ -86,7 +86,7 @@ def _heart_sounds(seed: int, rate: str) -> tuple[list[np.ndarray], float]:
 def heartbeat(events: VisualEvents, start: int, n: int, seed: int, intensity: float, rate: str = "resting") -> np.ndarray:
     """A steady lub-dub through the clip, a little irregular as a living heart is."""
     takes, period = _heart_sounds(seed, rate)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = len(takes[0])
     for k, at, rng in beat_times(seed, "heart", period, start, n, pre, jitter_s=0.015 * period, phase_s=0.1):
         add_at(out, at, takes[k % len(takes)], rng.uniform(0.85, 1.0))

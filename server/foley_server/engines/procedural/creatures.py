@@ -16,7 +16,7 @@ import numpy as np
 
 from ..base import VisualEvents
 from .modal import Material, strike
-from .noise import RATE, band, block_noise, control_curve, filtered, filtered_noise, stable_seed, upsample
+from .noise import RATE, band, control_curve, decorrelated_noise, filtered, stable_seed, stereo, upsample
 from .patterns import add_at, beat_times, decaying, normalised, random_times, with_tail_fade
 from .sound_model import SoundModel, bed, pattern
 
@@ -45,7 +45,7 @@ def _flaps(seed: int, size: str) -> tuple[list[np.ndarray], float]:
 def wings(events: VisualEvents, start: int, n: int, seed: int, intensity: float, size: str = "medium") -> np.ndarray:
     """Wings flapping while the picture moves, as hard as it moves."""
     takes, period = _flaps(seed, size)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = len(takes[0])
     beats = list(beat_times(seed, "flap", period, start, n, pre, jitter_s=0.06 * period))
     if not beats:
@@ -84,12 +84,13 @@ _FLY_FACTOR = 4
 def insects(start: int, n: int, seed: int, intensity: float = 0.5, kind: str = "crickets") -> np.ndarray:
     """Crickets at night (a field of chirpers, denser with intensity), cicadas, or flies droning about."""
     if kind == "cicadas":
-        hiss = filtered_noise(block_noise(seed, "cicada", start, n), _CICADA)
+        hiss = decorrelated_noise(seed, "cicada", start, n, _CICADA)
         rng = np.random.default_rng(stable_seed(seed, "cicada-pulse"))
         pulse_hz, swell_hz, phase = rng.uniform(100, 180), rng.uniform(0.03, 0.08), rng.uniform(0, 6.3)
         am = control_curve(lambda t: (0.55 + 0.45 * np.sin(2 * np.pi * pulse_hz * t))
                            * (0.6 + 0.4 * np.sin(2 * np.pi * swell_hz * t + phase)), start, n, hop_s=0.0005)
-        return (0.08 * hiss * am[:, None]).astype(np.float32)
+        hiss *= np.float32(0.08) * am[:, None]
+        return hiss
     if kind == "flies":  # a buzz (wing beats ~ 200 Hz harmonics) wandering in pitch and place, made at 12 kHz
         rng = np.random.default_rng(stable_seed(seed, "fly"))
         f0, rates, phases = rng.uniform(170, 230), rng.uniform(0.2, 0.9, 3), rng.uniform(0, 6.3, 3)
@@ -104,9 +105,9 @@ def insects(start: int, n: int, seed: int, intensity: float = 0.5, kind: str = "
         near = 0.5 + 0.5 * np.sin(2 * np.pi * rates[1] * t + phases[1])
         pan = np.sin(2 * np.pi * rates[2] * t + phases[2])
         mono = 0.15 * buzz * near
-        stereo = np.stack([mono * (1 - 0.4 * pan), mono * (1 + 0.4 * pan)], axis=1).astype(np.float32)
-        return upsample(stereo, _FLY_FACTOR, start - lo * _FLY_FACTOR, n)
-    out = np.zeros((n, 2), dtype=np.float32)
+        pair = np.stack([mono * (1 - 0.4 * pan), mono * (1 + 0.4 * pan)], axis=1).astype(np.float32)
+        return upsample(pair, _FLY_FACTOR, start - lo * _FLY_FACTOR, n)
+    out = stereo(n)
     field = _crickets(seed, int(3 + 9 * intensity))
     for index, (chirp, period, pan, level) in enumerate(field):
         for _, at, rng in beat_times(seed, f"cricket-{index}", period, start, n, len(chirp), jitter_s=0.02):
@@ -143,7 +144,7 @@ def hooves(events: VisualEvents, start: int, n: int, seed: int, intensity: float
     """A horse's hooves in its gait, while the picture moves."""
     stride, falls = GAITS[gait]
     takes = _hoof_takes(seed, ground)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = max(len(t) for t in takes) + int(stride * RATE)
     for _, at, rng in beat_times(seed, "stride", stride, start, n, pre, jitter_s=0.02 * stride):
         if events.motion_at(np.array([(start + at) / RATE]))[0] <= 0.08:

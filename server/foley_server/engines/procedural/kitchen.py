@@ -14,7 +14,7 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .modal import Material, strike
-from .noise import RATE, band, block_noise, control_curve, filtered_noise, low_rate_source, stable_seed, upsample
+from .noise import RATE, band, block_noise, control_curve, filtered_noise, low_rate_source, stable_seed, stereo, upsample
 from .patterns import normalised, with_tail_fade
 from .sound_model import SoundModel, bed, one_shots
 
@@ -55,27 +55,27 @@ def _spit_kernels(seed: int, count: int = 8) -> np.ndarray:
 
 def fry(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Sizzling: a dense bright hiss of micro-bursts that seethes, and louder spits of oil now and then."""
-    white = block_noise(seed, "fry", start, n)
+    white = block_noise(seed, "fry", start - 1, n + 1)  # from the sample before: the difference needs it
     # A first difference tilts white noise up 6 dB an octave: the hiss of thousands of tiny bursts.
-    hiss = np.diff(white, axis=0, prepend=block_noise(seed, "fry", start - 1, 1) if start > 0 else white[:1])
+    hiss = white[1:] - white[:-1]
     rng = np.random.default_rng(stable_seed(seed, "fry-seethe"))
     rates, phases = rng.uniform(3, 11, 3), rng.uniform(0, 2 * np.pi, 3)
     seethe = control_curve(lambda t: 0.05 * (1 + 0.2 * np.sin(2 * np.pi * rates * t[:, None] + phases).sum(axis=1)), start, n)
     hiss *= seethe[:, None]
     kernels = _spit_kernels(seed)
     size = kernels.shape[1]
-    spits = np.zeros((n + size, 2), dtype=np.float32)
+    spits = stereo(n + 2 * size)  # room for spits that began before the window or end after it
     for block in range((start - size) // RATE, (start + n) // RATE + 1):
         brng = np.random.default_rng(stable_seed(seed, "fry-spits", block))
         count = brng.poisson(40 + 160 * intensity)
         at = block * RATE + brng.integers(0, RATE, count) - start
         channel, shape = brng.integers(0, 2, count), brng.integers(0, len(kernels), count)
         amp = 0.12 * np.minimum(brng.pareto(2.0, count), 4.0) * brng.choice((-1.0, 1.0), count)
-        for i in np.flatnonzero((at > -size) & (at < n)):
-            a = at[i] + size  # spits[size] is sample `start`: a spit that began just before still ends here
-            kernel = kernels[shape[i]][: n + size - a]
-            spits[a : a + len(kernel), channel[i]] += np.float32(amp[i]) * kernel
-    hiss += spits[size:]
+        heard = np.flatnonzero((at > -size) & (at < n))
+        scaled = kernels[shape[heard]] * amp[heard, None].astype(np.float32)  # every spit's shape at its level at once
+        for a, ch, kernel in zip(at[heard] + size, channel[heard], scaled):  # spits[size] is sample `start`
+            spits[a : a + size, ch] += kernel
+    hiss += spits[size : size + n]
     return hiss
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ...engines.base import VisualEvents
 from .modal import MATERIALS, strike
-from .noise import RATE, band, block_noise, control_curve, envelope_at, filtered, filtered_noise, stable_seed
+from .noise import RATE, band, block_noise, control_curve, envelope_at, filtered, filtered_noise, stable_seed, stereo
 
 _SPLASH = band(400, 7000)
 _POUR = band(500, 4500)
@@ -61,7 +61,7 @@ def pour(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     """A pouring stream: a bubbly wash as loud as the picture's motion."""
     motion = envelope_at(events.envelope_times_s, events.motion_envelope, start, n, 0.1)
     if not motion.any():
-        return np.zeros((n, 2), dtype=np.float32)
+        return stereo(n)
     stream = filtered_noise(block_noise(seed, "pour", start, n), _POUR)
     rng = np.random.default_rng(stable_seed(seed, "pour-gurgle"))
     rates, phases = rng.uniform(8, 20, 3), rng.uniform(0, 2 * np.pi, 3)
@@ -71,7 +71,7 @@ def pour(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
 
 def drips(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Water dripping: plops now and then, at a pace set by the intensity, the same in every window."""
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = int(0.05 * RATE)
     for block in range((start - pre) // RATE, (start + n) // RATE + 1):
         rng = np.random.default_rng(stable_seed(seed, "drips", block))

@@ -14,10 +14,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import oaconvolve
 
 from ..base import VisualEvents
-from .noise import BED_RATE, RATE, band, control_curve, filtered_noise, low_rate_noise, low_rate_source, stable_seed, upsample
+from .noise import (
+    BED_RATE,
+    DECORRELATION,
+    RATE,
+    band,
+    control_curve,
+    decorrelated,
+    expand,
+    filtered_noise,
+    low_rate_noise,
+    low_rate_source,
+    stable_seed,
+    stereo,
+    upsample,
+)
 from .sound_model import SoundModel, bed, pattern
 
 SPEED_OF_SOUND = 343.0
@@ -49,7 +62,9 @@ def hum(start: int, n: int, seed: int, intensity: float, kind: str = "hum") -> n
     """Electrical hum or buzz, steady but for a slow wander in level, over a little air."""
     period = _hum_period(seed, kind)
     offset = start % _MAINS_PERIOD
-    out = np.tile(period, (-(-(offset + n) // _MAINS_PERIOD), 1))[offset : offset + n]  # copies, no gather
+    out = np.empty((n, 2), dtype=np.float32, order="F")
+    for ch in range(2):  # copies of the period, no gather
+        out[:, ch] = np.tile(period[:, ch], -(-(offset + n) // _MAINS_PERIOD))[offset : offset + n]
     rng = np.random.default_rng(stable_seed(seed, "hum-wander"))
     rate, phase = rng.uniform(0.05, 0.2), rng.uniform(0, 2 * np.pi)
     wander = control_curve(lambda t: 0.25 * (1 + 0.15 * np.sin(2 * np.pi * rate * t + phase)), start, n, 0.01)
@@ -94,14 +109,20 @@ def _rev_curve(onsets: np.ndarray, grid: np.ndarray, auto: bool) -> np.ndarray:
                 blips.append(when)
     throttle = np.zeros(len(grid))
     rise, hold, fall = _REV
+    span = rise + hold + 20 * fall  # a blip's fall is under 1e-9 after 20 time constants
+    # The grid is even, so every blip's fall is one geometric sequence scaled by where it starts.
+    falling = np.exp(-(grid[1] - grid[0]) / fall * np.arange(int(span * _GRID_HZ) + 2))
     for when in blips:
-        tau = grid - when
-        on = tau >= 0
-        if not on.any():
+        lo, hi = np.searchsorted(grid, [when, when + span])
+        if lo == hi:
             continue
-        shape = np.where(tau < rise, (np.clip(tau, 0, rise) / rise) ** 2 * (3 - 2 * np.clip(tau, 0, rise) / rise),
-                         np.where(tau < rise + hold, 1.0, np.exp(-(tau - rise - hold) / fall)))
-        throttle = np.maximum(throttle, shape * on)
+        tau = grid[lo:hi] - when
+        shape = np.exp(-(tau[0] - rise - hold) / fall) * falling[: hi - lo]
+        rising, held = np.searchsorted(tau, [rise, rise + hold])
+        x = tau[:rising] / rise
+        shape[:rising] = x * x * (3 - 2 * x)
+        shape[rising:held] = 1.0
+        np.maximum(throttle[lo:hi], shape, out=throttle[lo:hi])
     return throttle
 
 
@@ -128,7 +149,7 @@ def engine(events: VisualEvents, start: int, n: int, seed: int, intensity: float
     """An engine idling, or revving on the picture's onsets (and now and then by itself)."""
     spec = ENGINES[kind]
     pulse, jitter, idle, peak = _engine_voice(seed, kind)
-    noise, offset = low_rate_source(seed, "engine", start, n, _FACTOR)
+    noise, offset = low_rate_source(seed, "engine", start, n, _FACTOR, channels=1)
     lo = (start - offset) // _FACTOR  # low-rate sample index of noise[0]
     end_s = (lo + len(noise)) / _LOW
     grid = np.arange(0, end_s + 0.01, 1 / _GRID_HZ)
@@ -146,20 +167,33 @@ def engine(events: VisualEvents, start: int, n: int, seed: int, intensity: float
     load = np.interp(times, grid, throttle)
     level = jitter[whole % len(jitter)] * (0.6 + 0.6 * load)
     ok = (at >= 0) & (at < len(noise))
-    exhaust = np.zeros(len(noise), dtype=np.float32)
-    for kernel, share in zip(pulse, (1 - load, load)):  # idle pulses and loaded pulses, blended by the throttle
-        impulses = np.zeros(len(noise), dtype=np.float32)
-        np.add.at(impulses, at[ok], (level * share)[ok].astype(np.float32))
-        if impulses.any():
-            exhaust += oaconvolve(impulses, kernel)[: len(noise)].astype(np.float32)
-    grid_low = (lo + np.arange(len(noise))) / _LOW
-    roar = np.interp(grid_low, grid, throttle).astype(np.float32)
-    mech = filtered_noise(noise[:, :1], _MECH)[:, 0] * (0.06 + 0.25 * roar)
-    mono = 0.5 * exhaust + mech
-    return upsample(np.repeat(mono[:, None], 2, axis=1), _FACTOR, offset, n)
+    # Each firing's pulse, idle and loaded blended by the throttle, added where it fires: a few
+    # thousand short pulses, far cheaper than convolving the whole window. (Elementwise, not a
+    # matrix product: BLAS would wake threads that spin on the other core.)
+    idle_share = ((1 - load) * level)[ok, None].astype(np.float32)
+    pulses = idle_share * pulse[0]
+    pulses += (load * level)[ok, None].astype(np.float32) * pulse[1]
+    exhaust = np.zeros(len(noise) + pulse.shape[1], dtype=np.float32)
+    for when, one in zip(at[ok], pulses):
+        exhaust[when : when + len(one)] += one
+    mono = filtered_noise(noise[:, 0], _MECH) * (0.06 + 0.25 * _on_low_rate(throttle, lo, len(noise)))
+    mono += 0.5 * exhaust[: len(noise)]
+    mono = upsample(mono, _FACTOR, offset, n)  # one channel: the engine sits in the middle
+    out = np.empty((n, 2), dtype=np.float32, order="F")
+    out[:, 0] = out[:, 1] = mono
+    return out
 
 
 _MECH = band(400, 4000, rate=_LOW)
+
+
+def _on_low_rate(curve: np.ndarray, first: int, count: int) -> np.ndarray:
+    """A curve on the engine's grid (from the clip's start) at low-rate samples [first, first + count),
+    which may begin before the clip (the curve's first value holds there)."""
+    hop = _LOW // _GRID_HZ
+    before = max(0, -(first // hop))  # grid steps before the clip: ceil(-first / hop)
+    coarse = np.concatenate([np.full(before, curve[0]), curve]) if before else curve
+    return expand(coarse, hop, first + before * hop, count)
 
 
 # --- aircraft ----------------------------------------------------------------------------------------
@@ -191,32 +225,38 @@ def aircraft(events: VisualEvents, start: int, n: int, seed: int, intensity: flo
     flight = _flight(seed, kind)
     moving = motion == "pass"
     centre = events.duration_s / 2
-    noise, offset = low_rate_source(seed, "aircraft", start, n, _FACTOR)
+    # One channel of noise at the low rate, stereo by `decorrelated` (lag counted in low-rate samples).
+    lag = DECORRELATION // _FACTOR
+    noise, offset = low_rate_source(seed, "aircraft", start - DECORRELATION, n + DECORRELATION, _FACTOR, channels=1)
+    count = len(noise) - lag
     lo = (start - offset) // _FACTOR
-    t = (lo + np.arange(len(noise))) / _LOW
+    t = (lo + np.arange(count)) / _LOW
     r = _distance(t, flight, centre, moving)
     near = flight["height"] * (0.6 if not moving else 1.0)
-    level = (near / r).astype(np.float32)
-    emitted = t - r / SPEED_OF_SOUND
-    roar = filtered_noise(noise, _ROAR)
-    dark = filtered_noise(noise, _DARK)
-    openness = level[:, None] ** 2  # air absorbs the highs of a distant aircraft
-    body = (openness * roar + (1 - openness) * dark) * level[:, None]
+    level = (near / r).astype(np.float32)[:, None]
+    roar = decorrelated(filtered_noise(noise[:, 0], _ROAR), count, lag)
+    body = decorrelated(filtered_noise(noise[:, 0], _DARK), count, lag)
+    roar -= body  # dark + openness * (roar - dark), openness = level ** 2: air absorbs a distant aircraft's highs
+    roar *= level**2
+    body += roar
+    body *= level
     if kind == "jet":  # the ground reflection arrives a little later: a comb that sweeps as it passes over
         delay = 2 * 1.7 * flight["height"] / (SPEED_OF_SOUND * r) * _LOW
-        idx = np.arange(len(noise)) - delay
-        i0 = np.clip(np.floor(idx).astype(np.int64), 0, len(noise) - 1)
-        frac = (idx - np.floor(idx)).astype(np.float32)[:, None]
-        i1 = np.clip(i0 + 1, 0, len(noise) - 1)
-        body = body + 0.7 * ((1 - frac) * body[i0] + frac * body[i1])
-        return upsample(1.2 * body, _FACTOR, offset, n)
-    rotor = np.exp(1j * 2 * np.pi * flight["tone_hz"] * emitted)  # harmonics as powers of one phasor: one exp, not five sines
-    power, buzz = rotor.copy(), np.zeros(len(t))
-    for h in range(1, 6):
-        buzz += power.imag / h
-        power *= rotor
-    buzz = buzz.astype(np.float32)
-    out = 0.5 * body + (0.25 if kind == "propeller" else 0.08) * (buzz * level)[:, None]
+        idx = np.arange(count) - delay
+        i0 = np.clip(np.floor(idx).astype(np.int64), 0, count - 1)
+        frac = (idx - np.floor(idx)).astype(np.float32)
+        i1 = np.clip(i0 + 1, 0, count - 1)
+        out = stereo(count)
+        for ch in range(2):  # gathers from one contiguous channel at a time
+            channel = body[:, ch]
+            late = channel[i0]
+            late += frac * (channel[i1] - late)
+            out[:, ch] = channel + np.float32(0.7) * late
+        out *= np.float32(1.2)
+        return upsample(out, _FACTOR, offset, n)
+    buzz = _buzz(flight["tone_hz"] * (t - r / SPEED_OF_SOUND))  # Doppler: the tone as emitted when it left
+    body *= np.float32(0.5)
+    body += (np.float32(0.25 if kind == "propeller" else 0.08) * buzz)[:, None] * level
     if kind == "helicopter":  # blade slaps: emitted evenly, received Doppler-spaced
         slap_hz = flight["rotor_hz"] * flight["blades"]
         k = np.arange(max(0, int(np.floor((t[0] - 1.5) * slap_hz))), int(np.ceil(t[-1] * slap_hz)) + 1)
@@ -224,12 +264,34 @@ def aircraft(events: VisualEvents, start: int, n: int, seed: int, intensity: flo
         received = tau + _distance(tau, flight, centre, moving) / SPEED_OF_SOUND
         at = np.round(received * _LOW).astype(np.int64) - lo
         amp = near / _distance(tau, flight, centre, moving)
-        impulses = np.zeros(len(noise), dtype=np.float32)
-        ok = (at >= 0) & (at < len(noise))
-        np.add.at(impulses, at[ok], amp[ok].astype(np.float32))
-        slaps = oaconvolve(impulses, _slap(seed))[: len(noise)].astype(np.float32)
-        out += 0.8 * slaps[:, None]
-    return upsample(out, _FACTOR, offset, n)
+        slap = _slap(seed)
+        slaps = np.zeros(count + len(slap), dtype=np.float32)
+        ok = (at >= 0) & (at < count)
+        for when, a in zip(at[ok], amp[ok]):  # a slap or two every tenth of a second: placed, not convolved
+            slaps[when : when + len(slap)] += np.float32(a) * slap
+        body += np.float32(0.8) * slaps[:count, None]
+    return upsample(body, _FACTOR, offset, n)
+
+
+#: One period of the rotor's or propeller's tone (five harmonics), looked up instead of five sines.
+_BUZZ_POINTS = 4096
+
+
+@lru_cache(maxsize=1)
+def _buzz_period() -> np.ndarray:
+    theta = 2 * np.pi * np.arange(_BUZZ_POINTS + 1) / _BUZZ_POINTS
+    return sum(np.sin(h * theta) / h for h in range(1, 6)).astype(np.float32)
+
+
+def _buzz(cycles: np.ndarray) -> np.ndarray:
+    """The tone after `cycles` periods (float64, any size), by linear interpolation in one period:
+    4096 points put the error 100 dB under the tone."""
+    position = (cycles - np.floor(cycles)) * _BUZZ_POINTS
+    index = position.astype(np.int32)
+    period = _buzz_period()
+    below = period[index]
+    below += (position - index).astype(np.float32) * (period[index + 1] - below)
+    return below
 
 
 @lru_cache(maxsize=4)

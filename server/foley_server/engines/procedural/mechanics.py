@@ -15,7 +15,7 @@ from scipy.signal import lfilter
 
 from ..base import VisualEvents
 from .modal import Material, strike
-from .noise import RATE, band, filtered, stable_seed
+from .noise import RATE, band, filtered, stable_seed, stereo
 from .patterns import add_at, beat_times, normalised, with_tail_fade
 from .sound_model import SoundModel, one_shots, pattern
 
@@ -155,7 +155,7 @@ def _clock_takes(seed: int, kind: str) -> tuple[list[np.ndarray], float, float]:
 def clock(events: VisualEvents, start: int, n: int, seed: int, intensity: float, kind: str = "wall") -> np.ndarray:
     """A clock ticking steadily (tick, tock) through the clip."""
     takes, period, phase = _clock_takes(seed, kind)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = max(len(t) for t in takes)
     for k, at, rng in beat_times(seed, "clock", period, start, n, pre, jitter_s=0.0005, phase_s=phase):
         add_at(out, at, takes[2 * int(rng.integers(0, 4)) + k % 2], rng.uniform(0.9, 1.0))
@@ -195,7 +195,7 @@ def _key_takes(seed: int, device: str) -> dict[str, list[np.ndarray]]:
 def typing(events: VisualEvents, start: int, n: int, seed: int, intensity: float, device: str = "keyboard") -> np.ndarray:
     """A typist: words of keystrokes and spaces, pauses now and then, busier while the picture moves."""
     takes = _key_takes(seed, device)
-    out = np.zeros((n, 2), dtype=np.float32)
+    out = stereo(n)
     pre = int(0.4 * RATE)
     slow = device == "typewriter"
     for block in range((start - pre) // RATE, (start + n) // RATE + 1):

@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ...engines.base import VisualEvents
-from .noise import CONTROL_HOP, RATE, band, block_noise, envelope_coarse, expand, filtered_noise
+from .noise import (
+    CONTROL_HOP,
+    DECORRELATION,
+    RATE,
+    band,
+    block_noise,
+    decorrelated,
+    decorrelated_noise,
+    envelope_coarse,
+    expand,
+    filtered_noise,
+    stereo,
+)
 
 _CLOTH = band(300, 7000)
 _FLUTTER_HZ = 20
@@ -21,7 +33,7 @@ def cloth(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     """Fabric rubbing: louder and brighter the more the picture moves."""
     motion = np.clip(_motion(events, start, n, 0.06), 0, 1)
     if not motion.any():
-        return np.zeros((n, 2), dtype=np.float32)
+        return stereo(n)
     # Irregular rubbing: a random level every 50 ms, the same whichever window asks.
     first = start // (RATE // _FLUTTER_HZ)
     count = n // (RATE // _FLUTTER_HZ) + 3
@@ -29,14 +41,14 @@ def cloth(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
     grid = envelope_coarse((first + np.arange(count)) / _FLUTTER_HZ, flutter, start, n, 0.05)
     # Level and brightness are control curves: combine them on the 1 ms grid, expand once each.
     amp = 0.3 * motion**0.8 * grid
-    plain, bright = expand(amp * (1 - 0.5 * motion), CONTROL_HOP, 0, n), expand(1.5 * amp * motion, CONTROL_HOP, 0, n)
-    rustle = filtered_noise(block_noise(seed, "cloth", start, n), _CLOTH)
-    # A first difference tilts the spectrum up: brightness without a second filter.
-    edge = np.diff(rustle, axis=0, prepend=rustle[:1])
-    rustle *= plain[:, None]
-    edge *= bright[:, None]
-    rustle += edge
-    return rustle
+    bright = 1.5 * amp * motion
+    # From one sample before the window: the first difference below needs it.
+    rustle = decorrelated_noise(seed, "cloth", start - 1, n + 1, _CLOTH)
+    # plain * r + bright * (r - r_prev): a first difference tilts the spectrum up, brightness
+    # without a second filter.
+    out = rustle[1:] * expand(amp * (1 - 0.5 * motion) + bright, CONTROL_HOP, 0, n)[:, None]
+    out -= rustle[:-1] * expand(bright, CONTROL_HOP, 0, n)[:, None]
+    return out
 
 
 #: On-screen speed (picture heights per second) at which a whoosh is at full strength.
@@ -56,10 +68,10 @@ def whoosh(events: VisualEvents, start: int, n: int, seed: int) -> np.ndarray:
         motion = _motion(events, start, n, 0.12)
     speed = np.clip(motion, 0, 1)
     if not speed.any():
-        return np.zeros((n, 2), dtype=np.float32)
+        return stereo(n)
     level = 0.5 * speed**1.6
-    noise = block_noise(seed, "whoosh", start, n)
-    low, high = filtered_noise(noise, _WHOOSH_LOW), filtered_noise(noise, _WHOOSH_HIGH)
+    noise = block_noise(seed, "whoosh", start - DECORRELATION, n + DECORRELATION, channels=1)
+    low, high = decorrelated(filtered_noise(noise, _WHOOSH_LOW), n), decorrelated(filtered_noise(noise, _WHOOSH_HIGH), n)
     low *= expand(level * (1 - speed), CONTROL_HOP, 0, n)[:, None]
     high *= expand(level * speed, CONTROL_HOP, 0, n)[:, None]
     low += high

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import sosfilt
 
-from .noise import BED_RATE, RATE, band, block_noise, control_curve, filtered_noise, low_rate_noise, stable_seed
+from .noise import BED_RATE, RATE, band, control_curve, decorrelated_noise, low_rate_noise, stable_seed, stereo
 from .patterns import random_times
 
 _FIRE_ROAR = [(band(None, 300, rate=BED_RATE), 0.25)]
@@ -32,7 +32,7 @@ def fire(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     roar = low_rate_noise(seed, "fire", start, n, _FIRE_ROAR)
     kernels = _crackle_kernels(seed)
     size = kernels.shape[1]
-    crackles = np.zeros((n + 2 * size, 2), dtype=np.float32)  # the window with room either side
+    crackles = stereo(n + 2 * size)  # the window with room either side
     # Crackles per one-second block, all drawn at once (the same in every window): when, where,
     # which shape, how loud, and the odd pop four times louder. They are sparse: add each one.
     for block in range((start - size) // RATE, (start + n) // RATE + 1):
@@ -50,23 +50,24 @@ def fire(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
 
 def water(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """A stream or river: a broad wash that bubbles, with sparkle on top."""
-    noise = block_noise(seed, "water", start, n)
-    body = filtered_noise(noise, _WATER_BODY)
-    sparkle = filtered_noise(block_noise(seed, "water-top", start, n), _WATER_SPARKLE)
+    body = decorrelated_noise(seed, "water", start, n, _WATER_BODY)
+    sparkle = decorrelated_noise(seed, "water-top", start, n, _WATER_SPARKLE)
     # Bubbling: the level wobbles 6-14 times a second, differently in each channel.
     rng = np.random.default_rng(stable_seed(seed, "bubbles"))
     rates, phases = rng.uniform(6, 14, (3, 2)), rng.uniform(0, 2 * np.pi, (3, 2))
     wobble = control_curve(
         lambda t: 1 + 0.25 * np.sin(2 * np.pi * rates[None] * t[:, None, None] + phases[None]).sum(axis=1), start, n)
-    return (0.12 * (0.6 + intensity) * (body * wobble + 0.4 * sparkle)).astype(np.float32)
+    body *= wobble
+    sparkle *= np.float32(0.4)
+    body += sparkle
+    body *= np.float32(0.12 * (0.6 + intensity))
+    return body
 
 
 def forest(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Woods: leaves moving in the air and birds chirping now and then, left and right."""
-    leaves = 0.03 * filtered_noise(block_noise(seed, "leaves", start, n), _LEAVES)
-    t_gust = (start + np.arange(n)) / RATE
-    leaves *= (0.6 + 0.4 * np.sin(2 * np.pi * 0.09 * t_gust))[:, None].astype(np.float32)
-    out = 3 * leaves.astype(np.float32)
+    out = decorrelated_noise(seed, "leaves", start, n, _LEAVES)
+    out *= control_curve(lambda t: 0.09 * (0.6 + 0.4 * np.sin(2 * np.pi * 0.09 * t)), start, n, 0.01)[:, None]
     pre = int(0.6 * RATE)
     for at, rng in random_times(seed, "birds", start, n, 0.6 + 1.5 * intensity, pre):
         amp = rng.uniform(0.2, 1.0)

@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from .noise import RATE, stable_seed
+from .noise import RATE, stable_seed, stereo
 
 #: Crossfade length centred on each cut: short enough to follow the cut, long enough not to click.
 CUT_CROSSFADE_S = 0.06
@@ -29,8 +29,10 @@ def bed_across_cuts(bed: Bed, cut_times_s: np.ndarray, start: int, n: int, seed:
     cuts = np.round(np.asarray(cut_times_s, dtype=np.float64) * RATE).astype(np.int64)
     before = int(np.searchsorted(cuts, start - half, side="right"))
     if before == len(cuts) or cuts[before] - half >= start + n:  # no cut reaches this window: one take
-        return bed(start, n, scene_seed(seed, before), intensity) * np.float32(scene_level(seed, before))
-    out = np.zeros((n, 2), dtype=np.float32)
+        take = bed(start, n, scene_seed(seed, before), intensity)  # a fresh array: ours to scale in place
+        take *= np.float32(scene_level(seed, before))
+        return take
+    out = stereo(n)
     # Shot k spans [cuts[k-1], cuts[k]) in clip samples (k = 0 before the first cut).
     edges = np.concatenate([[np.iinfo(np.int64).min // 2], cuts, [np.iinfo(np.int64).max // 2]])
     for shot in range(len(edges) - 1):

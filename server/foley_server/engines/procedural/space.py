@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import oaconvolve
 
-from .noise import RATE, band, filtered, stable_seed
+from .noise import RATE, band, filtered, stable_seed, stereo
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,10 @@ SPACES = {
 }
 
 
+@lru_cache(maxsize=8)
 def impulse_response(space: Space, seed: int) -> np.ndarray:
-    """Stereo exponentially decaying noise, darker as it decays (decorrelated left/right)."""
+    """Stereo exponentially decaying noise, darker as it decays (decorrelated left/right).
+    Cached: every window of a clip reverberates through the same room. Shared: never write into it."""
     n = int(space.rt60_s * RATE)
     t = np.arange(n, dtype=np.float32) / RATE
     rng = np.random.default_rng(stable_seed(seed, "ir", space.rt60_s))
@@ -36,7 +39,9 @@ def impulse_response(space: Space, seed: int) -> np.ndarray:
     dark = filtered(tail, band(None, space.damping_hz))
     mix = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]  # highs die first
     ir = (1 - mix) * tail + mix * dark
-    return ir / np.sqrt(np.sum(ir**2) / 2)
+    ir = np.asfortranarray(ir / np.sqrt(np.sum(ir**2) / 2), dtype=np.float32)
+    ir.flags.writeable = False
+    return ir
 
 
 def tail_samples(space_name: str) -> int:
@@ -50,5 +55,10 @@ def reverberate(dry: np.ndarray, space_name: str, seed: int) -> np.ndarray:
     space = SPACES.get(space_name)
     if space is None or not dry.any():
         return dry
-    wet = oaconvolve(dry, impulse_response(space, seed), axes=0)[: len(dry)]
-    return (dry + space.wet * wet.astype(np.float32)).astype(np.float32)
+    ir = impulse_response(space, seed)
+    out = stereo(len(dry))
+    for ch in range(dry.shape[1]):  # channel by channel: contiguous in the column-major layout
+        out[:, ch] = oaconvolve(dry[:, ch], ir[:, ch])[: len(dry)]
+    out *= np.float32(space.wet)
+    out += dry
+    return out

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .noise import BED_RATE, RATE, band, control_curve, filtered, filtered_noise, low_rate_noise, low_rate_source, stable_seed, upsample
+from .noise import (
+    BED_RATE,
+    DECORRELATION,
+    RATE,
+    band,
+    control_curve,
+    decorrelated,
+    filtered,
+    filtered_noise,
+    low_rate_noise,
+    low_rate_source,
+    stable_seed,
+    upsample,
+)
 
 _RUMBLE = [(band(None, 160, rate=BED_RATE), 0.35), (band(160, 900, rate=BED_RATE), 0.06)]
 _TYRES = band(400, 4000)
@@ -17,7 +30,8 @@ def city(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     rng = np.random.default_rng(stable_seed(seed, "city-swells"))
     rates, phases = rng.uniform(0.05, 0.3, 4), rng.uniform(0, 2 * np.pi, 4)
     swell = control_curve(lambda t: 0.7 + 0.3 * np.sin(2 * np.pi * rates * t[:, None] + phases).mean(axis=1), start, n, 0.01)
-    return (1.5 * rumble * ((0.6 + intensity) * swell)[:, None]).astype(np.float32)
+    rumble *= np.float32(1.5 * (0.6 + intensity)) * swell[:, None]
+    return rumble
 
 
 #: Voices stay under 3.3 kHz: the crowd is synthesised at RATE / 4 (12 kHz) and resampled once.
@@ -30,17 +44,24 @@ def crowd(start: int, n: int, seed: int, intensity: float = 0.5) -> np.ndarray:
     """Crowd murmur: many voices, heard as formant bands that rise and fall at syllable rate."""
     out = None
     rng = np.random.default_rng(stable_seed(seed, "crowd-syllables"))
-    noise, offset = low_rate_source(seed, "crowd", start, n, _CROWD_FACTOR)
-    first = (start - offset) // _CROWD_FACTOR  # low-rate sample of noise[0]
+    # One channel of noise, stereo by `decorrelated` (lag counted in low-rate samples).
+    lag = DECORRELATION // _CROWD_FACTOR
+    noise, offset = low_rate_source(seed, "crowd", start - DECORRELATION, n + DECORRELATION, _CROWD_FACTOR, channels=1)
+    count = len(noise) - lag
+    first = (start - offset) // _CROWD_FACTOR  # low-rate sample of the window's first
     # Low-rate noise has 4x the power per hertz: about half the amplitude keeps the full-rate level.
     for index, formant in enumerate(_FORMANTS):
-        voice = filtered_noise(noise, formant)  # disjoint bands of one stream are independent voices
+        voice = decorrelated(filtered_noise(noise[:, 0], formant), count, lag)  # disjoint bands: independent voices
         rates, phases = rng.uniform(3, 6, 4), rng.uniform(0, 2 * np.pi, 4)
         syllables = control_curve(lambda t, r=rates, p=phases: np.abs(np.sin(2 * np.pi * r * t[:, None] + p)).mean(axis=1),
-                                  first, len(noise), rate=RATE // _CROWD_FACTOR)
+                                  first, count, rate=RATE // _CROWD_FACTOR)
         voice *= (0.29 / (index + 1)) * syllables[:, None]
-        out = voice if out is None else out + voice
-    return upsample(out * np.float32(0.6 + intensity), _CROWD_FACTOR, offset, n)
+        if out is None:
+            out = voice
+        else:
+            out += voice
+    out *= np.float32(0.6 + intensity)
+    return upsample(out, _CROWD_FACTOR, offset, n)
 
 
 def pass_by(rng: np.random.Generator, seconds: float = 4.0, closest_at: float = 1.2) -> np.ndarray:
