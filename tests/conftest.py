@@ -1,5 +1,5 @@
-"""Fixtures every test folder shares: a project folder the server may use, a running server, and a
-way to start more (with other flags, or to kill -9 them).
+"""Fixtures every test folder shares: a project folder the server may use, a running server, a way
+to start more (with other flags, or to kill -9 them), and a loaded procedural engine.
 
 tests/blender needs Blender's `bpy`, which pins numpy<2: it runs in its own venvs (`make test`
 creates .venv-blender50 and .venv-blender45), so the main venv leaves that folder to them; those
@@ -47,3 +47,14 @@ def start_server(tmp_path) -> Iterator[Callable[..., LiveServer]]:
             return stack.enter_context(live_server(data_dir or tmp_path / "data", *args, **options))
 
         yield start
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """The default engine, loaded as a worker loads it (banks warmed), for tests that render directly."""
+    from foley_server.config import get_profile
+    from foley_server.engines.registry import create_engine
+
+    loaded = create_engine("procedural")
+    loaded.load("cpu", get_profile("balanced"))
+    return loaded

@@ -8,19 +8,11 @@ from scipy.signal import welch
 
 from foley_server.config import get_profile
 from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents
-from foley_server.engines.procedural import MODEL_DESCRIPTIONS, ProceduralEngine
+from foley_server.engines.procedural import MODEL_DESCRIPTIONS
 from foley_server.engines.procedural.catalog import MODELS
-from foley_server.engines.registry import create_engine
 from foley_server.errors import Cancelled
 
 RATE = 48_000
-
-
-@pytest.fixture(scope="module")
-def engine() -> ProceduralEngine:
-    e = create_engine("procedural")
-    e.load("cpu", get_profile("balanced"))
-    return e
 
 
 def _events(duration: float, onsets=None) -> VisualEvents:

@@ -11,16 +11,8 @@ from scipy.signal import welch
 from foley_server.config import get_profile
 from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec, VisualEvents
 from foley_server.engines.procedural.catalog import MODELS
-from foley_server.engines.registry import create_engine
 
 RATE = 48_000
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = create_engine("procedural")
-    e.load("cpu", get_profile("balanced"))
-    return e
 
 
 def _picture(duration: float, onsets=(), motion=None) -> VisualEvents:

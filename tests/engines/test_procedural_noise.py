@@ -13,16 +13,8 @@ from foley_server.engines.base import CancelToken, ClipRequest, Layer, SoundSpec
 from foley_server.engines.heap import keep_freed_buffers
 from foley_server.engines.procedural.catalog import MODELS
 from foley_server.engines.procedural.noise import BED_RATE, band, band_sum, block_noise
-from foley_server.engines.registry import create_engine
 
 RATE = 48_000
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = create_engine("procedural")
-    e.load("cpu", get_profile("balanced"))
-    return e
 
 
 def test_block_noise_is_white_unit_variance_and_the_same_in_every_window():

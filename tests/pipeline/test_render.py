@@ -18,7 +18,6 @@ import soundfile as sf
 from foley_server.config import get_profile
 from foley_server.engines.base import CancelToken, ClipRequest, VisualEvents
 from foley_server.engines.procedural.prompts import sound_spec
-from foley_server.engines.registry import create_engine
 from foley_server.errors import Cancelled
 from foley_server.pipeline.render import MasterSettings, render_clip, window_bounds
 
@@ -34,13 +33,6 @@ def _request(duration: float, prompt: str, negative: str | None = None, **profil
     profile = replace(get_profile("balanced"), **profile_changes)
     events = _events(duration)
     return ClipRequest("clip", duration, 0.0, duration, events, sound_spec(prompt, negative), 7, profile)
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = create_engine("procedural")
-    e.load("cpu", get_profile("balanced"))
-    return e
 
 
 def test_window_bounds_cover_the_clip_with_overlap():
