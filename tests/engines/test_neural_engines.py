@@ -132,6 +132,13 @@ def test_the_cli_refuses_a_model_engine_without_weights_before_reading_anything(
     assert not (tmp_path / "o.otio").exists()
 
 
+def test_the_server_refuses_to_start_with_a_model_engine_it_cannot_load(tmp_path, capsys):
+    code = main(["serve", "--data-dir", str(tmp_path / "data"), "--engine", "audioldm2", "--weights", str(tmp_path / "none")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"weights folder {tmp_path / 'none'} (from --weights)" in err and "(folder does not exist)" in err
+
+
 # -- generation through foley generate ------------------------------------------------------------------
 
 def _cut(tmp_path: Path, prompt: str, *, visible_s: float = 3.0, event_s=(0.8, 2.6), size=(320, 180)):
