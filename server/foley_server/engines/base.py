@@ -82,7 +82,8 @@ class ClipRequest:
 
 @dataclass(frozen=True)
 class Audio:
-    """Float32 samples shaped (frames, channels) at the engine's own rate."""
+    """Float32 samples shaped (frames, channels) at the engine's own rate, handed over: the renderer mixes
+    window joins into these arrays in place, so an engine returns buffers of its own, never a shared one."""
 
     samples: np.ndarray
     sample_rate: int

@@ -79,7 +79,7 @@ def _crossfade(n: int, coherent: bool) -> tuple[np.ndarray, np.ndarray]:
 
 def _as_frames(samples: np.ndarray, expected: int, channels: int) -> np.ndarray:
     """Engine output as (expected, channels) float32; tolerate off-by-one rounding only."""
-    x = np.array(samples, dtype=np.float32)  # a copy: joins are mixed into it
+    x = np.asarray(samples, dtype=np.float32)  # the engine's fresh buffer: joins are mixed into it in place
     if x.ndim == 1:
         x = x[:, None]
     if abs(x.shape[0] - expected) > 2:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import time
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ class BatchReport:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
 
-class DiffusionEngine:
+class DiffusionEngine(ABC):
     """A text-to-audio diffusers pipeline made picture-synced; subclasses bind one model family."""
 
     name = ""
@@ -103,12 +104,16 @@ class DiffusionEngine:
 
     def ready(self) -> None:
         """EngineUnavailable naming the missing extra or weights files, with what to do."""
+        self._weights_folder()
+
+    def _weights_folder(self) -> Path:
+        """The folder to load from, once the extra is known to be installed (else EngineUnavailable)."""
         missing = [m for m in self.required_modules if importlib.util.find_spec(m) is None]
         if missing:
             raise EngineUnavailable(
                 f"{self.name} needs the neural extra ({', '.join(missing)} not installed): "
                 "pip install 'foley-bridge[neural]' after installing torch (CUDA machines: 'foley-bridge[gpu]')")
-        weights.locate(self.weights_spec, self.weights)
+        return weights.locate(self.weights_spec, self.weights)
 
     def weights_report(self) -> list[str]:
         return weights.report(self.weights_spec, self.weights)
@@ -117,8 +122,7 @@ class DiffusionEngine:
 
     def load(self, device: str, profile: Profile) -> None:
         """Load from the local folder only (never the network), resident until unload()."""
-        self.ready()
-        folder = weights.locate(self.weights_spec, self.weights)
+        folder = self._weights_folder()
         self.device = device
         self.dtype = torch_dtype(profile.precision, device)
         share_cpu(device)
@@ -162,31 +166,34 @@ class DiffusionEngine:
 
     # -- model specifics (subclasses) -------------------------------------------------------------------
 
+    @abstractmethod
     def pipeline_class(self):
-        raise NotImplementedError
+        """The diffusers pipeline class this engine loads."""
 
     @property
+    @abstractmethod
     def rate(self) -> int:
-        raise NotImplementedError
+        """The model's own sample rate."""
 
+    @abstractmethod
     def max_window_s(self) -> float:
-        raise NotImplementedError
+        """The longest audio one call may generate, from the model's config."""
 
-    def set_scheduler(self, kind: str) -> None:
+    def set_scheduler(self, kind: str) -> None:  # noqa: B027 - optional hook: the model's own scheduler is the default
         """"default" keeps the model's own; subclasses may offer "fast"."""
 
+    @abstractmethod
     def encode_text(self, text: str) -> tuple:
         """Text-encoder outputs for one prompt, batch dimension 1 (cached by the caller)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def denoise(self, embeds: list[tuple], negative: tuple, seconds: float, seeds: list[int], steps: int,
                 guidance: float, on_step) -> object:
         """One batched diffusion run; returns latents."""
-        raise NotImplementedError
 
+    @abstractmethod
     def waveforms(self, latents):
         """Latents → a tensor (batch, channels, samples) at the model's `rate`, on its device."""
-        raise NotImplementedError
 
     def decode(self, latents, seconds: float) -> np.ndarray:
         """Latents → float32 audio (batch, samples, channels) at `output_rate`, cut or padded to `seconds`.
