@@ -7,9 +7,11 @@ costs the same). Prints, from one run:
   - the four profiles against each other (seconds, peak memory)
   - peak memory of a 5-minute clip / a 30-second clip (balanced; target <= 1.05)
 Without a GPU it says so and runs the same cases on the tiny test models (shorter clips: the tiny
-model's window is 3 s), which checks the script, not the targets.
+model's window is 3 s), which checks the script, not the targets. `--full --steps 4` runs the
+Open 1.0-shaped model on the CPU instead: a proxy (fp32 everywhere, few steps) that shows where the
+time and memory go, not the GPU targets.
 Each case runs in its own process so peaks never mix.
-Run: .venv/bin/python bench/gpu_engines.py [--device cuda:0]
+Run: .venv/bin/python bench/gpu_engines.py [--device cuda:0] [--full] [--steps N]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,6 +37,10 @@ from pathlib import Path
 sys.path.insert(0, {tests!r})
 from foley_server.engines.memory import peak_memory_bytes, reset_peak_memory
 case, device, weights, timeline, out, steps, seconds = sys.argv[1:8]
+if int(steps):  # every profile at these steps (the profiles' own otherwise)
+    from dataclasses import replace
+    from foley_server import config
+    config.PROFILES.update({{name: replace(p, steps=int(steps)) for name, p in config.PROFILES.items()}})
 if case == "naive":
     import torch
     from diffusers import StableAudioPipeline
@@ -41,7 +48,7 @@ if case == "naive":
     pipe.set_progress_bar_config(disable=True)
     reset_peak_memory(device)
     t0 = time.perf_counter()
-    pipe({prompt!r}, audio_end_in_s=float(seconds), num_inference_steps=int(steps))
+    pipe({prompt!r}, audio_end_in_s=float(seconds), num_inference_steps=int(steps) or 25)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - t0
@@ -87,6 +94,7 @@ def _clip(folder: Path, seconds: float, events: int, size: tuple[int, int]) -> P
 
 
 def _run(case: str, device: str, weights: Path, timeline: Path, out: Path, steps: int, seconds: float) -> dict:
+    """One case in a fresh process; `steps` 0 keeps each profile's own (the naive call then gets balanced's)."""
     code = _CASE.format(tests=str(ROOT / "tests"), prompt=PROMPT)
     done = subprocess.run([sys.executable, "-c", code, case, device, str(weights), str(timeline), str(out), str(steps),
                            str(seconds)], capture_output=True, text=True)
@@ -98,36 +106,50 @@ def _run(case: str, device: str, weights: Path, timeline: Path, out: Path, steps
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default=None, help="cuda:N (default: cuda:0 when present, else cpu)")
+    parser.add_argument("--full", action="store_true", help="Open 1.0-shaped weights even on the CPU")
+    parser.add_argument("--steps", type=int, default=0, help="every case at N steps (default: each profile's own)")
+    parser.add_argument("--long", type=float, default=None, help="seconds of the long clip (default 300 on a GPU)")
     args = parser.parse_args()
     import torch
     from neural_models import save_full_stable_audio, save_tiny
 
     from foley_server.config import PROFILES, get_profile
 
-    gpu = torch.cuda.is_available()
-    device = args.device or ("cuda:0" if gpu else "cpu")
-    if gpu:
+    device = args.device or ("cuda:0" if torch.cuda.is_available() else "cpu")
+    full = args.full or device.startswith("cuda")
+    if device.startswith("cuda"):
         print(f"GPU: {torch.cuda.get_device_name(device)}; Open 1.0-shaped random weights")
         clip_s, long_s, short_s, size = 10.0, 300.0, 30.0, (1920, 1080)
+    elif full:
+        print("CPU proxy: Open 1.0-shaped random weights in fp32 on the CPU (where time and memory go; not the GPU targets)")
+        clip_s, long_s, short_s, size = 10.0, 120.0, 30.0, (1920, 1080)
     else:
         print("No CUDA GPU here: running the tiny test models on the CPU (checks the script; not the targets)")
         clip_s, long_s, short_s, size = 2.5, 60.0, 6.0, (1920, 1080)
+    long_s = args.long or long_s
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        weights = save_full_stable_audio(tmp / "weights") if gpu else save_tiny("stable-audio", tmp / "weights")
+        started = time.perf_counter()
+        weights = save_full_stable_audio(tmp / "weights") if full else save_tiny("stable-audio", tmp / "weights")
+        print(f"weights built and saved in {time.perf_counter() - started:.0f} s", flush=True)
         clip = _clip(tmp, clip_s, 8, size)
-        steps = get_profile("balanced").steps
+        steps = args.steps or get_profile("balanced").steps
         naive = _run("naive", device, weights, clip, tmp / "naive", steps, clip_s)
-        ours = {name: _run(name, device, weights, clip, tmp / name, steps, clip_s) for name in PROFILES}
+        print(f"naive: {naive}", flush=True)
+        ours = {}
+        for name in PROFILES:
+            ours[name] = _run(name, device, weights, clip, tmp / name, args.steps, clip_s)
+            print(f"{name}: {ours[name]}", flush=True)
         balanced = ours["balanced"]
-        print(f"\n{clip_s:g}-second {size[1]}p clip, 8 visual events, prompt {PROMPT!r}, {steps} steps")
+        print(f"\n{clip_s:g}-second {size[1]}p clip, 8 visual events, prompt {PROMPT!r}; naive at {steps} steps, "
+              f"profiles at {f'{args.steps} steps' if args.steps else 'their own steps'}")
         print(f"{'case':<12} {'seconds':>9} {'peak MB':>9}")
         for name, row in [("naive", naive), *ours.items()]:
             print(f"{name:<12} {row['seconds']:>9.2f} {row['peak_bytes'] / 2**20:>9.0f}")
-        print(f"speed-up naive/balanced at equal steps: {naive['seconds'] / balanced['seconds']:.2f}x (target >= 2.5)")
+        print(f"speed-up naive/balanced at {steps} steps each: {naive['seconds'] / balanced['seconds']:.2f}x (target >= 2.5)")
         print(f"peak memory balanced/naive: {balanced['peak_bytes'] / naive['peak_bytes']:.2f} (target <= 0.50)")
-        short = _run("balanced", device, weights, _clip(tmp, short_s, 8, (640, 360)), tmp / "short", steps, short_s)
-        long = _run("balanced", device, weights, _clip(tmp, long_s, 8, (640, 360)), tmp / "long", steps, long_s)
+        short = _run("balanced", device, weights, _clip(tmp, short_s, 8, (640, 360)), tmp / "short", args.steps, short_s)
+        long = _run("balanced", device, weights, _clip(tmp, long_s, 8, (640, 360)), tmp / "long", args.steps, long_s)
         print(f"peak memory {long_s:g} s clip / {short_s:g} s clip: {long['peak_bytes'] / short['peak_bytes']:.3f} "
               f"(target <= 1.05); seconds {long['seconds']:.1f} / {short['seconds']:.1f}")
 

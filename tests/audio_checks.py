@@ -7,20 +7,27 @@ import soundfile as sf
 
 
 def wav_onsets(path) -> np.ndarray:
-    """Transient starts in seconds: where the 1 ms peak envelope jumps above 10 % of the file's peak."""
+    """Transient starts in seconds: where the 1 ms peak envelope jumps above 10 % of the file's peak,
+    after at least 150 ms below half of that (a rise of up to 5 ms through the band between is one onset)."""
     audio, rate = sf.read(path, always_2d=True)
     mono = np.abs(audio).max(axis=1)
     hop = rate // 1000
     env = mono[: len(mono) // hop * hop].reshape(-1, hop).max(axis=1)
     threshold = 0.1 * env.max()
-    above = env > threshold
     onsets = []
-    quiet_needed = 150  # ms below half the threshold before a new onset counts
-    quiet = quiet_needed
-    for i, (a, level) in enumerate(zip(above, env)):
-        if a and quiet >= quiet_needed:
-            j = i * hop  # refine to the first sample over the threshold in this hop
-            j += int(np.argmax(mono[j : j + hop] > threshold))
-            onsets.append(j / rate)
-        quiet = 0 if level > threshold / 2 else quiet + 1
+    quiet_needed, rise_allowed = 150, 5  # ms
+    armed, quiet, rising = True, quiet_needed, 0
+    for i, level in enumerate(env):
+        if level > threshold:
+            if armed:
+                j = i * hop  # refine to the first sample over the threshold in this hop
+                j += int(np.argmax(mono[j : j + hop] > threshold))
+                onsets.append(j / rate)
+            armed, quiet, rising = False, 0, 0
+        elif level > threshold / 2:  # sounding, not quiet: only a short rise keeps an armed onset
+            quiet, rising = 0, rising + 1
+            armed = armed and rising <= rise_allowed
+        else:
+            quiet, rising = quiet + 1, 0
+            armed = armed or quiet >= quiet_needed
     return np.array(onsets)

@@ -190,6 +190,50 @@ def test_cancel_between_steps_stops_the_window(tmp_path):
     assert len(engine.calls) == 1 and list(tmp_path.iterdir()) == []
 
 
+class _Preparer(_Recorder):
+    """An engine whose model work needs no picture: it runs in prepare(), before the window's events."""
+
+    def __init__(self, log: list) -> None:
+        super().__init__()
+        self.log = log
+
+    def prepare(self, req, progress, cancel):
+        self.log.append(("prepare", req.window_index))
+
+    def generate(self, req, progress, cancel):
+        self.log.append(("generate", req.window_index, len(req.events.onset_times_s)))
+        return super().generate(req, progress, cancel)
+
+
+def test_an_engine_prepares_each_window_before_the_renderer_waits_for_its_events(tmp_path):
+    log: list = []
+
+    def events_for(t: float) -> VisualEvents:  # what decoding hands out: a blocking wait, then the events
+        log.append(("events", t))
+        z = np.zeros(0)
+        return VisualEvents(4.5, np.array([t - 0.5]), np.ones(1, dtype=np.float32), z, z.astype(np.float32), z)
+
+    render_clip(_Preparer(log), _request(4.5), tmp_path / "c.wav", events_for=events_for)
+    windows = [entry for entry in log if entry[0] != "events"]
+    assert [e[0] for e in log] == ["prepare", "events", "generate"] * 3  # never the wait first
+    assert windows[1::2] == [("generate", i, 1) for i in range(3)]  # generate gets the events that were waited for
+
+
+def test_a_window_that_runs_out_of_memory_in_prepare_waits_for_its_events_once(tmp_path):
+    log: list = []
+
+    class Failing(_Preparer):
+        def prepare(self, req, progress, cancel):
+            super().prepare(req, progress, cancel)
+            if req.profile.name == "balanced":
+                raise EngineOutOfMemory("CUDA out of memory")
+
+    calls = []
+    render_clip(Failing(log), _request(1.0), tmp_path / "c.wav",
+                events_for=lambda t: calls.append(t) or VisualEvents.empty(1.0))
+    assert [e[0] for e in log] == ["prepare", "prepare", "generate"] and calls == [1.0]
+
+
 def test_engines_are_cached_per_name_device_and_precision_and_unloaded_on_request():
     made: list[_Recorder] = []
     register_engine("recorder", lambda: made.append(_Recorder()) or made[-1])

@@ -197,6 +197,21 @@ def test_foley_generate_places_model_one_shots_on_the_picture(name, tiny_weights
 
 
 @pytest.mark.parametrize("name", ENGINES)
+def test_generation_starts_while_the_picture_is_still_being_decoded(name, tiny_weights, tmp_path):
+    """The model's calls need no picture, so they overlap decoding instead of waiting for its end."""
+    src, ec = _cut(tmp_path, "wooden knocks, light wind", visible_s=6.0, event_s=(0.8, 2.6, 4.4), size=(1920, 1080))
+    seen = []
+    outcome = generate(src, tmp_path / "out.otio", engine=name, weights=tiny_weights[name], profile="fast",
+                       pictures=False, progress=seen.append)
+    assert not outcome.failed, [c.error for c in outcome.failed]
+    first_step = next(i for i, e in enumerate(seen) if e.type == "progress" and e.stage == "generate")
+    decoded = next(i for i, e in enumerate(seen) if e.type == "progress" and e.stage == "decode" and e.done == e.total)
+    assert first_step < decoded, [(e.stage, e.done, e.total) for e in seen if e.type == "progress"][:12]
+    expected = [(f - ec.in_frame) / float(RATE) for f in ec.event_frames]
+    assert len(outcome.clips[0].events.onset_times_s) == len(expected)  # placed once the events were final
+
+
+@pytest.mark.parametrize("name", ENGINES)
 def test_a_long_clip_joins_its_bed_windows_without_clicks_and_to_the_sample(name, tiny_weights, tmp_path):
     src, _ = _cut(tmp_path, "light wind, cloth rustle", visible_s=7.0, event_s=())
     seen = []

@@ -136,6 +136,10 @@ class Engine(Protocol):
     vocabulary); `generate` reports progress as (done, total) units of the whole clip, checks
     `cancel` between units (denoising steps, layers) and raises EngineOutOfMemory when a window
     does not fit even at its smallest batch.
+
+    Optional: `prepare(req, progress, cancel) -> None`, the window's work that needs no picture (a
+    model's denoising), called before the renderer waits for the window's events so that it overlaps
+    decoding; `generate` for the same window then finishes it. Same progress, cancel and OOM rules.
     """
 
     name: str

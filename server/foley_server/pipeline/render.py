@@ -118,7 +118,8 @@ def render_windows(
     """Yield the clip at 48 kHz stereo, in order, window by window with crossfaded joins.
 
     With `events_for`, each window waits only for the events it needs, so rendering can follow
-    decoding of a long clip instead of waiting for its end. The engine's progress (units of the
+    decoding of a long clip instead of waiting for its end; an engine's `prepare` (its work that
+    needs no picture) runs before that wait. The engine's progress (units of the
     whole clip) goes to `progress`. A window that runs out of device memory is retried alone at the
     next lower profile, which the rest of the clip keeps; each such step is a warning.
     """
@@ -135,6 +136,8 @@ def render_windows(
     tail: np.ndarray | None = None  # the coherent part of the previous window's overlap
     fresh_tail: np.ndarray | None = None  # and its freshly generated part
     profile = request.profile
+    # Optional in the contract: what an engine can generate before the window's events are final.
+    prepare = getattr(engine, "prepare", None)
 
     def out(block: np.ndarray, last: bool) -> np.ndarray:
         nonlocal emitted
@@ -150,10 +153,14 @@ def render_windows(
         cancel.raise_if_cancelled()
         win_req = replace(request, window_start_s=start / rate, window_end_s=end / rate, window_index=index,
                           window_count=len(bounds))
-        if events_for is not None:
-            win_req = replace(win_req, events=events_for(end / rate))
+        events = None
         while True:
             try:
+                if prepare is not None:  # the model's work first, while the picture is still being analysed
+                    prepare(replace(win_req, profile=profile), progress, cancel)
+                if events_for is not None and events is None:
+                    events = events_for(end / rate)
+                    win_req = replace(win_req, events=events)
                 audio = engine.generate(replace(win_req, profile=profile), progress, cancel)
                 break
             except EngineOutOfMemory as exc:

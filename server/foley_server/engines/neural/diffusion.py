@@ -46,14 +46,6 @@ EMBEDDING_CACHE = 256  # prompts whose text-encoder outputs are kept (a job repe
 
 
 @dataclass
-class _ClipState:
-    """What one clip keeps across its windows: its one-shot banks and its progress count."""
-
-    banks: dict[int, Bank] | None = None  # event layer index -> takes
-    done: int = 0
-
-
-@dataclass
 class BatchReport:
     """Seconds per stage and what had to give, for one engine call."""
 
@@ -62,6 +54,16 @@ class BatchReport:
 
     def add(self, stage: str, seconds: float) -> None:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+
+@dataclass
+class _ClipState:
+    """What one clip keeps across its windows: its one-shot banks, prepared bed takes and progress count."""
+
+    banks: dict[int, Bank] | None = None  # event layer index -> takes
+    bed_takes: dict[int, list[np.ndarray]] = field(default_factory=dict)  # window index -> one take per bed layer
+    report: BatchReport = field(default_factory=BatchReport)  # what prepare() spent, told by generate()
+    done: int = 0
 
 
 class DiffusionEngine(ABC):
@@ -218,31 +220,46 @@ class DiffusionEngine(ABC):
 
     # -- generation ----------------------------------------------------------------------------------------
 
-    def generate(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> Audio:
+    def prepare(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> None:
+        """Run the window's model calls, which need no picture: the clip's one-shot takes, the window's beds.
+
+        The renderer calls this before it waits for the window's events, so generation overlaps the
+        decoding and analysis of the picture; generate() then only places and mixes.
+        """
         if self.pipe is None:
             raise EngineError(f"{self.name} is not loaded; call load() first")
         if req.profile != self.profile:
             self._apply_profile(req.profile)  # the renderer dropped a profile level after an OOM
-        rate = self.output_rate
-        start = int(round(req.window_start_s * rate))
-        n = int(round(req.window_end_s * rate)) - start
-        out = np.zeros((max(0, n), 2), dtype=np.float32)  # one-shots: the same in every window that sees them
-        fresh = np.zeros_like(out)  # beds: generated afresh per window (the renderer joins them at equal power)
-        report = BatchReport()
-        events = [(i, layer) for i, layer in enumerate(req.spec.layers) if layer.role == "events"]
-        beds = [layer for layer in req.spec.layers if layer.role != "events"]
+        events, beds = self._layers(req)
         clip = self._clip_state(req)
+        n = self._window_frames(req)
         tracker = _Tracker(clip, progress, cancel, req.profile.steps)
         tracker.plan(self._calls_left(req, clip, len(events), len(beds)))
+        try:
+            if events and clip.banks is None:
+                clip.banks = self._one_shot_banks(events, req, tracker, clip.report)
+            if beds and n > 0 and req.window_index not in clip.bed_takes:
+                texts = [layer.params["text"] for layer in beds]
+                seeds = [stable_seed(req.seed, layer.params["text"], "bed", req.window_index) for layer in beds]
+                takes = self._generate_batched(texts, req.spec.negative_prompt, n / self.output_rate, seeds, tracker,
+                                               clip.report, req)
+                clip.bed_takes[req.window_index] = [take[:n] for take in takes]
+        except EngineOutOfMemory:
+            clip.report.warnings.clear()  # carried by the error; the retry at a lower profile starts afresh
+            raise
 
-        if events and clip.banks is None:
-            clip.banks = self._one_shot_banks(events, req, tracker, report)
-        if beds and n > 0:
-            texts = [layer.params["text"] for layer in beds]
-            seeds = [stable_seed(req.seed, layer.params["text"], "bed", req.window_index) for layer in beds]
-            takes = self._generate_batched(texts, req.spec.negative_prompt, n / rate, seeds, tracker, report, req)
-            for layer, take in zip(beds, takes):
-                self._mix_bed(fresh, layer, take[:n], req.events, start, rate)
+    def generate(self, req: ClipRequest, progress: Progress, cancel: CancelToken) -> Audio:
+        self.prepare(req, progress, cancel)  # nothing left to do when the renderer prepared the window
+        rate = self.output_rate
+        start = int(round(req.window_start_s * rate))
+        n = self._window_frames(req)
+        out = np.zeros((max(0, n), 2), dtype=np.float32)  # one-shots: the same in every window that sees them
+        fresh = np.zeros_like(out)  # beds: generated afresh per window (the renderer joins them at equal power)
+        events, beds = self._layers(req)
+        clip = self._clip_state(req)
+        report, clip.report = clip.report, BatchReport()
+        for layer, take in zip(beds, clip.bed_takes.pop(req.window_index, [])):
+            self._mix_bed(fresh, layer, take, req.events, start, rate)
         for index, _layer in events:
             gain = ROLE_GAIN["events"] / math.sqrt(len(events))
             place_events(out, clip.banks[index], req.events.onset_times_s, req.events.onset_strengths, start,
@@ -250,6 +267,16 @@ class DiffusionEngine(ABC):
         if req.window_index == req.window_count - 1:
             self._clips.pop(self._clip_key(req), None)
         return Audio(out, rate, report.seconds, tuple(report.warnings), fresh=fresh if beds else None)
+
+    @staticmethod
+    def _layers(req: ClipRequest) -> tuple[list[tuple[int, Layer]], list[Layer]]:
+        """(index, layer) of the event layers, and the bed layers (ambience, movement)."""
+        events = [(i, layer) for i, layer in enumerate(req.spec.layers) if layer.role == "events"]
+        return events, [layer for layer in req.spec.layers if layer.role != "events"]
+
+    def _window_frames(self, req: ClipRequest) -> int:
+        rate = self.output_rate
+        return int(round(req.window_end_s * rate)) - int(round(req.window_start_s * rate))
 
     def _clip_key(self, req: ClipRequest) -> tuple:
         return (req.clip_id, req.seed, repr(req.spec.layers), req.spec.negative_prompt, req.window_count)
@@ -265,7 +292,8 @@ class DiffusionEngine(ABC):
     def _calls_left(self, req: ClipRequest, clip: _ClipState, n_events: int, n_beds: int) -> int:
         """Batched model calls still to come for this clip, this window included (progress = steps × calls)."""
         oneshots = math.ceil(n_events * req.profile.variants / self.batch) if n_events and clip.banks is None else 0
-        beds = math.ceil(n_beds / self.batch) * (req.window_count - req.window_index) if n_beds else 0
+        windows = req.window_count - req.window_index - (req.window_index in clip.bed_takes)
+        beds = math.ceil(n_beds / self.batch) * windows if n_beds else 0
         return oneshots + beds
 
     def _one_shot_banks(self, events: list[tuple[int, Layer]], req: ClipRequest, tracker: "_Tracker",
