@@ -211,6 +211,29 @@ def test_generation_starts_while_the_picture_is_still_being_decoded(name, tiny_w
     assert len(outcome.clips[0].events.onset_times_s) == len(expected)  # placed once the events were final
 
 
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+@pytest.mark.parametrize("name", ENGINES)
+def test_half_precision_runs_end_to_end_as_on_a_gpu(name, precision, tiny_weights, tmp_path, monkeypatch):
+    """CUDA gets bf16 (fp16 where the GPU lacks it); the CPU never does, so force it here to run that path."""
+    import torch
+
+    from foley_server.engines.neural import diffusion
+    from foley_server.pipeline.run import run_job
+
+    half = {"bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+    monkeypatch.setattr(diffusion, "torch_dtype", lambda p, device: torch.float32 if p == "fp32" else half)
+    src, ec = _cut(tmp_path, "wooden knocks, light wind")
+    engine = create_engine(name, tiny_weights[name])
+    engine.load("cpu", get_profile("balanced"))
+    denoiser = engine.pipe.transformer if name == "stable-audio" else engine.pipe.unet
+    assert denoiser.dtype == half and engine.pipe.vae.dtype == half
+    outcome = run_job(read_timeline(src), tmp_path / "out", engine=engine, profile="balanced")
+    assert not outcome.failed, [c.error for c in outcome.failed]
+    audio, rate = sf.read(outcome.clips[0].wav_path, always_2d=True)
+    assert rate == 48_000 and np.all(np.isfinite(audio)) and np.abs(audio).max() > 0.01  # sound, not NaN or silence
+    assert len(outcome.clips[0].events.onset_times_s) == len(ec.event_frames)
+
+
 @pytest.mark.parametrize("name", ENGINES)
 def test_a_long_clip_joins_its_bed_windows_without_clicks_and_to_the_sample(name, tiny_weights, tmp_path):
     src, _ = _cut(tmp_path, "light wind, cloth rustle", visible_s=7.0, event_s=())
