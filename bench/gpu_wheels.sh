@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .whl
-for name in diffusers torchsde trampoline av opentimelineio soundfile cffi pycparser soxr pyloudnorm; do
+# diffusers pinned as in pyproject.toml's neural extra: the engines follow denoising through 0.42's `callback`.
+for name in "diffusers>=0.35,<0.43" torchsde trampoline av opentimelineio soundfile cffi pycparser soxr pyloudnorm; do
   python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
     --platform any -d .whl "$name"

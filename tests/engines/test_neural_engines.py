@@ -5,6 +5,7 @@ cancel, out-of-memory fallback, long clips."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,7 +14,6 @@ import opentimelineio as otio
 import pytest
 import soundfile as sf
 from audio_checks import wav_onsets
-from neural_models import save_tiny
 
 from foley_otio.ranges import record_range
 from foley_otio.timeline_io import read_timeline, write_timeline
@@ -28,13 +28,6 @@ from otio_fixtures import event_clip, otio_clip, timeline_with
 
 ENGINES = ["stable-audio", "audioldm2"]
 RATE = Fraction(25)
-
-
-@pytest.fixture(scope="session")
-def tiny_weights(tmp_path_factory) -> dict[str, Path]:
-    """Each engine's tiny pipeline saved once per test session."""
-    root = tmp_path_factory.mktemp("weights")
-    return {name: save_tiny(name, root / name) for name in ENGINES}
 
 
 @pytest.fixture(autouse=True)
@@ -261,6 +254,43 @@ def _clip_request(engine, seconds: float, prompt: str, profile: str = "fast") ->
     events = VisualEvents(seconds, np.array([0.5]), np.array([1.0], dtype=np.float32), np.arange(0, seconds, 0.04),
                           np.full(int(seconds * 25), 0.5, dtype=np.float32), np.zeros(0))
     return ClipRequest("c", seconds, 0.0, seconds, events, engine.interpret(prompt), 3, get_profile(profile))
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_a_seed_gives_the_same_sound_in_any_call_and_in_any_batch(name, tiny_weights):
+    """A job re-run with its seed, a stem rendered after its mix, a batch halved after an OOM: the same sounds."""
+    engine = create_engine(name, tiny_weights[name])
+    engine.load("cpu", get_profile("balanced"))
+    request = _clip_request(engine, 2.0, "a knock, light wind", profile="balanced")
+    first, again = (engine.generate(replace(request, clip_id=c), lambda d, t: None, CancelToken()) for c in "ab")
+    assert np.array_equal(first.samples, again.samples) and np.array_equal(first.fresh, again.fresh)
+    knock, wind, negative = (engine.encode_text(t) for t in ("a knock", "light wind over a field", ""))
+
+    def latents(embeds, seeds):
+        return engine.denoise(embeds, negative, 2.0, seeds, 10, 7.0, lambda: None).float().numpy()
+
+    batched, alone, other = latents([knock, wind], [11, 12]), latents([wind], [12]), latents([wind], [13])
+    scale = np.abs(alone).max()
+    assert np.abs(batched[1] - alone[0]).max() <= 1e-4 * scale  # the same wind, alone or beside the knock
+    assert np.abs(other[0] - alone[0]).max() > 0.1 * scale  # while another seed is another sound
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_a_stem_is_the_mix_own_sound_for_its_role(name, tiny_weights):
+    """Stems are rendered per role after the mix (the runner's --stems); they must be its parts, not other takes."""
+    engine = create_engine(name, tiny_weights[name])
+    engine.load("cpu", get_profile("balanced"))
+    full = _clip_request(engine, 2.0, "a knock, light wind, cloth rustle", profile="balanced")
+    assert [layer.role for layer in full.spec.layers] == ["events", "ambience", "movement"]
+
+    def render(*roles):
+        layers = tuple(layer for layer in full.spec.layers if layer.role in roles) if roles else full.spec.layers
+        return engine.generate(replace(full, spec=replace(full.spec, layers=layers)), lambda d, t: None, CancelToken())
+
+    mix, events, ambience, movement = render(), render("events"), render("ambience"), render("movement")
+    scale = np.abs(mix.fresh).max()
+    assert np.array_equal(events.samples, mix.samples)  # the same one-shot takes, placed the same
+    assert np.abs(ambience.fresh + movement.fresh - mix.fresh).max() <= 1e-4 * scale  # the same beds
 
 
 def test_cancel_stops_within_one_denoising_step(tiny_weights):

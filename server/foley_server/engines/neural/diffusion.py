@@ -14,7 +14,6 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,36 +33,22 @@ from ..base import (
     SoundSpec,
     VisualEvents,
 )
-from ..placement import Bank, place_events
+from ..placement import place_events
 from ..seeds import stable_seed
-from . import prompting, weights
-from .oneshots import MAX_ONESHOT_S, trim_to_attack
-from .runtime import InjectedOom, free_device_memory, is_out_of_memory, quiet_loading, share_cpu, torch_dtype
+from . import oneshots, prompting, weights
+from .clip_state import BatchReport, ClipState, StepTracker
+from .runtime import (
+    InjectedOom,
+    free_device_memory,
+    is_out_of_memory,
+    quiet_loading,
+    share_cpu,
+    torch_dtype,
+)
 
 ONESHOT_S = 2.0  # generated per one-shot take; trimmed to its attack and tail afterwards
 ROLE_GAIN = {"events": 0.5, "movement": 0.12, "ambience": 0.1}  # before mastering, as the procedural engine
 EMBEDDING_CACHE = 256  # prompts whose text-encoder outputs are kept (a job repeats its bed prompts every window)
-
-
-@dataclass
-class BatchReport:
-    """Seconds per stage and what had to give, for one engine call."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    def add(self, stage: str, seconds: float) -> None:
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
-
-
-@dataclass
-class _ClipState:
-    """What one clip keeps across its windows: its one-shot banks, prepared bed takes and progress count."""
-
-    banks: dict[int, Bank] | None = None  # event layer index -> takes
-    bed_takes: dict[int, list[np.ndarray]] = field(default_factory=dict)  # window index -> one take per bed layer
-    report: BatchReport = field(default_factory=BatchReport)  # what prepare() spent, told by generate()
-    done: int = 0
 
 
 class DiffusionEngine(ABC):
@@ -84,7 +69,7 @@ class DiffusionEngine(ABC):
         self.profile: Profile | None = None
         self.batch = 1
         self._embeddings: OrderedDict[str, tuple] = OrderedDict()
-        self._clips: OrderedDict[tuple, _ClipState] = OrderedDict()
+        self._clips: OrderedDict[tuple, ClipState] = OrderedDict()
 
     # -- what the engine is -------------------------------------------------------------------------
 
@@ -233,14 +218,17 @@ class DiffusionEngine(ABC):
         events, beds = self._layers(req)
         clip = self._clip_state(req)
         n = self._window_frames(req)
-        tracker = _Tracker(clip, progress, cancel, req.profile.steps)
+        tracker = StepTracker(clip, progress, cancel, req.profile.steps)
         tracker.plan(self._calls_left(req, clip, len(events), len(beds)))
         try:
             if events and clip.banks is None:
-                clip.banks = self._one_shot_banks(events, req, tracker, clip.report)
+                texts, seeds = oneshots.take_prompts(events, req)
+                takes = self._generate_batched(texts, req.spec.negative_prompt, ONESHOT_S, seeds, tracker,
+                                               clip.report, req)
+                clip.banks = oneshots.banks_from_takes(events, takes, self.output_rate)
             if beds and n > 0 and req.window_index not in clip.bed_takes:
                 texts = [layer.params["text"] for layer in beds]
-                seeds = [stable_seed(req.seed, layer.params["text"], "bed", req.window_index) for layer in beds]
+                seeds = [stable_seed(req.seed, text, "bed", req.window_index) for text in texts]
                 takes = self._generate_batched(texts, req.spec.negative_prompt, n / self.output_rate, seeds, tracker,
                                                clip.report, req)
                 clip.bed_takes[req.window_index] = [take[:n] for take in takes]
@@ -281,33 +269,20 @@ class DiffusionEngine(ABC):
     def _clip_key(self, req: ClipRequest) -> tuple:
         return (req.clip_id, req.seed, repr(req.spec.layers), req.spec.negative_prompt, req.window_count)
 
-    def _clip_state(self, req: ClipRequest) -> _ClipState:
+    def _clip_state(self, req: ClipRequest) -> ClipState:
         key = self._clip_key(req)
         if key not in self._clips:
-            self._clips[key] = _ClipState()
+            self._clips[key] = ClipState()
             while len(self._clips) > 16:  # clips abandoned mid-way (cancelled) do not pile up
                 self._clips.popitem(last=False)
         return self._clips[key]
 
-    def _calls_left(self, req: ClipRequest, clip: _ClipState, n_events: int, n_beds: int) -> int:
+    def _calls_left(self, req: ClipRequest, clip: ClipState, n_events: int, n_beds: int) -> int:
         """Batched model calls still to come for this clip, this window included (progress = steps × calls)."""
-        oneshots = math.ceil(n_events * req.profile.variants / self.batch) if n_events and clip.banks is None else 0
+        take_calls = math.ceil(n_events * req.profile.variants / self.batch) if n_events and clip.banks is None else 0
         windows = req.window_count - req.window_index - (req.window_index in clip.bed_takes)
         beds = math.ceil(n_beds / self.batch) * windows if n_beds else 0
-        return oneshots + beds
-
-    def _one_shot_banks(self, events: list[tuple[int, Layer]], req: ClipRequest, tracker: "_Tracker",
-                        report: BatchReport) -> dict[int, Bank]:
-        """N takes of every distinct event sound in as few calls as the batch allows, trimmed to their attacks."""
-        takes = req.profile.variants
-        texts = [layer.params["text"] for _, layer in events for _ in range(takes)]
-        seeds = [stable_seed(req.seed, layer.params["text"], "take", t) for _, layer in events for t in range(takes)]
-        audio = self._generate_batched(texts, req.spec.negative_prompt, ONESHOT_S, seeds, tracker, report, req)
-        banks = {}
-        for k, (index, _) in enumerate(events):
-            variants = [trim_to_attack(a, self.output_rate).mean(axis=1) for a in audio[k * takes:(k + 1) * takes]]
-            banks[index] = Bank([v[: int(MAX_ONESHOT_S * self.output_rate)] for v in variants])
-        return banks
+        return take_calls + beds
 
     def _mix_bed(self, out: np.ndarray, layer: Layer, take: np.ndarray, events: VisualEvents, start: int, rate: int) -> None:
         """Ambience as it is; movement shaped by the picture's motion envelope (smoothed over 50 ms)."""
@@ -322,7 +297,7 @@ class DiffusionEngine(ABC):
         out[: take.shape[0]] += gain * take
 
     def _generate_batched(self, texts: list[str], negative: str, seconds: float, seeds: list[int],
-                          tracker: "_Tracker", report: BatchReport, req: ClipRequest) -> list[np.ndarray]:
+                          tracker: StepTracker, report: BatchReport, req: ClipRequest) -> list[np.ndarray]:
         """Generate every text, `self.batch` per call; on OOM free, halve the batch and retry that call."""
         results: list[np.ndarray] = []
         negative_embeds = self._embedding(negative, report)
@@ -370,20 +345,3 @@ class DiffusionEngine(ABC):
         while len(self._embeddings) > EMBEDDING_CACHE:
             self._embeddings.popitem(last=False)
         return encoded
-
-
-class _Tracker:
-    """Denoising steps as progress units of the whole clip; the cancel check between steps."""
-
-    def __init__(self, clip: _ClipState, progress: Progress, cancel: CancelToken, steps: int) -> None:
-        self.clip, self.progress, self.cancel, self.steps = clip, progress, cancel, steps
-        self.total = 0
-
-    def plan(self, calls_left: int) -> None:
-        self.total = self.clip.done + calls_left * self.steps
-
-    def step(self) -> None:
-        """Called by the denoising loop after each step: count it, report it, stop here if cancelled."""
-        self.clip.done += 1
-        self.progress(self.clip.done, max(self.total, self.clip.done))
-        self.cancel.raise_if_cancelled()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import ClipRequest, Layer
+from ..placement import Bank
+from ..seeds import stable_seed
+
 ATTACK_HOP_S = 0.001  # energy measured per millisecond
 FADE_IN_S = 0.0005  # a half-millisecond ramp into the attack: no step (click) where the take is cut
 MAX_ONESHOT_S = 1.5  # a hit, a step, a knock: longer than this is a bed, not a one-shot
@@ -56,3 +60,21 @@ def trim_to_attack(audio: np.ndarray, rate: int) -> np.ndarray:
     if peak > 0:
         sound /= np.float32(np.abs(sound).max() or 1.0)  # level comes from the onset's strength, not the model
     return sound
+
+
+def take_prompts(events: list[tuple[int, Layer]], req: ClipRequest) -> tuple[list[str], list[int]]:
+    """Every distinct event sound's text once per take (the profile's variants), each take with its own seed."""
+    takes = req.profile.variants
+    texts = [layer.params["text"] for _, layer in events for _ in range(takes)]
+    seeds = [stable_seed(req.seed, layer.params["text"], "take", t) for _, layer in events for t in range(takes)]
+    return texts, seeds
+
+
+def banks_from_takes(events: list[tuple[int, Layer]], audio: list[np.ndarray], rate: int) -> dict[int, Bank]:
+    """Generated takes, in take_prompts' order, trimmed to their attacks: event layer index -> its bank."""
+    per_sound = len(audio) // max(1, len(events))
+    banks = {}
+    for k, (index, _) in enumerate(events):
+        variants = [trim_to_attack(a, rate).mean(axis=1) for a in audio[k * per_sound:(k + 1) * per_sound]]
+        banks[index] = Bank([v[: int(MAX_ONESHOT_S * rate)] for v in variants])
+    return banks
