@@ -324,6 +324,24 @@ def test_out_of_memory_halves_the_batch_then_drops_a_profile_level(tiny_weights,
     assert engine.profile.name == "low-memory" and engine.batch == 1
 
 
+def test_a_job_after_an_out_of_memory_fallback_leaves_its_cpu_offload_behind(tiny_weights, monkeypatch):
+    """low-memory offloads sub-models to the host (on a GPU); the resident engine's next balanced job must not."""
+    from foley_server.engines.neural import diffusion
+
+    monkeypatch.setattr(diffusion, "can_offload", lambda device: True)  # as on a GPU with accelerate
+    engine = create_engine("stable-audio", tiny_weights["stable-audio"])
+    engine.load("cpu", get_profile("low-memory"))
+
+    def offloaded() -> list[str]:
+        return [name for name, module in engine.pipe.components.items() if hasattr(module, "_hf_hook")]
+
+    assert offloaded()
+    low = engine.generate(_clip_request(engine, 2.0, "a knock", profile="low-memory"), lambda d, t: None, CancelToken())
+    assert np.abs(low.samples).max() > 0.01  # offloaded generation works
+    engine.generate(_clip_request(engine, 2.0, "a knock", profile="balanced"), lambda d, t: None, CancelToken())
+    assert engine.profile.name == "balanced" and offloaded() == []
+
+
 # -- through the real server ------------------------------------------------------------------------------
 
 def _events_of(url: str, job_id: str) -> list[dict]:

@@ -39,6 +39,7 @@ from . import oneshots, prompting, weights
 from .clip_state import BatchReport, ClipState, StepTracker
 from .runtime import (
     InjectedOom,
+    can_offload,
     free_device_memory,
     is_out_of_memory,
     quiet_loading,
@@ -143,9 +144,12 @@ class DiffusionEngine(ABC):
         vae = self.pipe.vae
         vae.enable_slicing() if profile.vae_slicing else vae.disable_slicing()
         vae.enable_tiling() if profile.vae_tiling else vae.disable_tiling()
-        if profile.cpu_offload and self.device.startswith("cuda") and importlib.util.find_spec("accelerate"):
+        if profile.cpu_offload and can_offload(self.device):
             self.pipe.enable_model_cpu_offload(device=torch.device(self.device))
         else:
+            # Hooks of an earlier low-memory profile (an OOM fallback) would keep moving every sub-model
+            # between host and GPU on each call of the resident engine's later jobs; .to() leaves them.
+            self.pipe.remove_all_hooks()
             self.pipe.to(self.device)
         self.set_scheduler(profile.scheduler)
         self.batch = max(1, profile.batch)

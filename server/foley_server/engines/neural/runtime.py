@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 
 #: Test hook: the first N batched model calls of this process fail as a CUDA out-of-memory would
@@ -19,6 +20,11 @@ def torch_dtype(precision: str, device: str):
     if precision == "bf16" and torch.cuda.is_bf16_supported():
         return torch.bfloat16
     return torch.float16
+
+
+def can_offload(device: str) -> bool:
+    """CPU offload (one sub-model on the GPU at a time) helps only a GPU, and needs accelerate."""
+    return device.startswith("cuda") and importlib.util.find_spec("accelerate") is not None
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
