@@ -227,6 +227,44 @@ def test_half_precision_runs_end_to_end_as_on_a_gpu(name, precision, tiny_weight
     assert len(outcome.clips[0].events.onset_times_s) == len(ec.event_frames)
 
 
+def test_a_torchaudio_that_does_not_import_leaves_resampling_to_the_host(monkeypatch, caplog):
+    import sys
+
+    assert runtime.device_resampler("cpu") is None  # the CPU never resamples in the engine
+    monkeypatch.setitem(sys.modules, "torchaudio", None)  # installed but broken: `import torchaudio` raises
+    assert runtime.device_resampler("cuda:0") is None
+    assert "torchaudio does not import" in caplog.text and "resampling on the host" in caplog.text
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_an_engine_resampling_on_its_device_delivers_48_khz_on_the_picture(name, tiny_weights, tmp_path, monkeypatch):
+    """On a GPU torchaudio resamples to 48 kHz inside the engine; torchaudio cannot be installed on a CPU
+    torch, so soxr (really resampling, on the host) takes its place to run the engine's 48 kHz path here."""
+    import soxr
+    import torch
+
+    from foley_server.engines.neural import diffusion
+    from foley_server.pipeline.run import run_job
+
+    def resample(audio, orig, new):  # torchaudio's signature: (..., samples) tensors
+        rows = [soxr.resample(x.T.numpy(), orig, new).T for x in audio]
+        return torch.from_numpy(np.ascontiguousarray(np.stack(rows)))
+
+    monkeypatch.setattr(diffusion, "device_resampler", lambda device: resample)
+    src, ec = _cut(tmp_path, "wooden knocks, light wind")
+    engine = create_engine(name, tiny_weights[name])
+    engine.load("cpu", get_profile("fast"))
+    assert engine.capabilities().sample_rate == 48_000 != engine.rate  # the renderer resamples nothing
+    outcome = run_job(read_timeline(src), tmp_path / "out", engine=engine, profile="fast", stems=True)
+    assert not outcome.failed, [c.error for c in outcome.failed]
+    clip = outcome.clips[0]
+    for wav in (clip.wav_path, clip.stems["events"].wav_path, clip.stems["ambience"].wav_path):
+        assert (sf.info(wav).samplerate, sf.info(wav).frames) == (48_000, 3 * 48_000)
+    expected = [(f - ec.in_frame) / float(RATE) for f in ec.event_frames]
+    found = wav_onsets(clip.stems["events"].wav_path)  # the hits alone, without the bed under them
+    assert len(found) == len(expected) and np.all(np.abs(found - expected) <= 1 / float(RATE)), (found, expected)
+
+
 @pytest.mark.parametrize("name", ENGINES)
 def test_a_long_clip_joins_its_bed_windows_without_clicks_and_to_the_sample(name, tiny_weights, tmp_path):
     src, _ = _cut(tmp_path, "light wind, cloth rustle", visible_s=7.0, event_s=())

@@ -40,6 +40,7 @@ from .clip_state import BatchReport, ClipState, StepTracker
 from .runtime import (
     InjectedOom,
     can_offload,
+    device_resampler,
     free_device_memory,
     is_out_of_memory,
     quiet_loading,
@@ -66,7 +67,7 @@ class DiffusionEngine(ABC):
         self.weights = Path(weights) if weights is not None else None
         self.pipe = None
         self.device = "cpu"
-        self._resample_on_device = False
+        self._resample = None  # torchaudio's resample on a GPU, else None (the renderer resamples on the host)
         self.profile: Profile | None = None
         self.batch = 1
         self._embeddings: OrderedDict[str, tuple] = OrderedDict()
@@ -121,8 +122,7 @@ class DiffusionEngine(ABC):
             raise EngineUnavailable(f"{self.name}: the weights in {folder} could not be loaded ({exc}); "
                                     "download them again") from None
         self.pipe.set_progress_bar_config(disable=True)
-        # torchaudio only where it helps and only when it imports (PyPI's build needs CUDA torch).
-        self._resample_on_device = device.startswith("cuda") and importlib.util.find_spec("torchaudio") is not None
+        self._resample = device_resampler(device)
         self.profile = None
         self._apply_profile(profile)
 
@@ -193,9 +193,7 @@ class DiffusionEngine(ABC):
         """
         audio = self.waveforms(latents).float()
         if self.output_rate != self.rate:
-            import torchaudio
-
-            audio = torchaudio.functional.resample(audio, self.rate, self.output_rate)
+            audio = self._resample(audio, self.rate, self.output_rate)
         samples = int(round(seconds * self.output_rate))
         audio = audio[:, :, :samples].cpu().numpy().transpose(0, 2, 1)
         if audio.shape[1] < samples:
@@ -205,7 +203,7 @@ class DiffusionEngine(ABC):
     @property
     def output_rate(self) -> int:
         """48 kHz when resampling on the GPU (torchaudio imports), else the model's own rate."""
-        return DELIVERY_RATE if self._resample_on_device else self.rate
+        return DELIVERY_RATE if self._resample is not None else self.rate
 
     # -- generation ----------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import logging
 import os
 
 #: Test hook: the first N batched model calls of this process fail as a CUDA out-of-memory would
@@ -25,6 +26,23 @@ def torch_dtype(precision: str, device: str):
 def can_offload(device: str) -> bool:
     """CPU offload (one sub-model on the GPU at a time) helps only a GPU, and needs accelerate."""
     return device.startswith("cuda") and importlib.util.find_spec("accelerate") is not None
+
+
+def device_resampler(device: str):
+    """torchaudio's resample(waveform, orig_freq, new_freq) where it helps (on a GPU) and only if it imports.
+
+    PyPI's torchaudio needs a CUDA torch, and one built for another torch fails at import (ImportError,
+    OSError for missing symbols): then None, the model's rate is kept and the renderer resamples with
+    soxr on the host, as on the CPU. The job runs either way.
+    """
+    if not device.startswith("cuda"):
+        return None
+    try:
+        from torchaudio.functional import resample
+    except Exception as exc:  # any failure to import means: resample on the host
+        logging.getLogger(__name__).warning("torchaudio does not import (%s); resampling on the host", exc)
+        return None
+    return resample
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
