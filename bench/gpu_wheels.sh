@@ -15,5 +15,9 @@ done
 rm -f .whl/foley_bridge-*.whl
 python3 -m pip wheel -q --no-deps -w .whl .  # build isolation: setuptools>=68 from the registry
 du -sh .whl
-echo 'device command (timeout_s 540):'
-echo 'python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 || exit; python3 bench/gpu_engines.py'
+INSTALL='python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 || exit;'
+echo 'device command 1, the benchmark (timeout_s 540):'
+echo "$INSTALL python3 bench/gpu_engines.py"
+echo 'device command 2, on the machine still warm: the model-engine tests, their foley-generate cases on the GPU'
+echo '(bf16, torchaudio); the server cases need fastapi and uvicorn, which the image lacks (timeout_s 180):'
+echo "$INSTALL FOLEY_TEST_DEVICE=cuda:0 python3 -m pytest -q -p no:cacheprovider tests/engines/test_neural_engines.py -k 'not server'"
