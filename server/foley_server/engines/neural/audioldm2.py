@@ -56,8 +56,9 @@ class AudioLdm2Engine(DiffusionEngine):
         import torch
 
         n = len(embeds)
-        device = self.pipe._execution_device
-        generators = [torch.Generator(device).manual_seed(s) for s in seeds]
+        # CPU generators, as stable-audio's: the same seed gives the same sound on any device (diffusers
+        # draws the latents on the CPU and moves them; its schedulers here add no noise after that).
+        generators = [torch.Generator("cpu").manual_seed(s) for s in seeds]
         # T5 pads each prompt to its own length: pad every one (and the negative) to the longest, masked out.
         length = max(e[0].shape[1] for e in [*embeds, negative])
         hidden = torch.cat([_pad(e[0], length) for e in embeds])
