@@ -74,6 +74,7 @@ print(json.dumps({{"seconds": times[-1], "cold_seconds": times[0], "peak_bytes":
                   "stages": stages}}))
 """
 
+
 def _clip(folder: Path, seconds: float, events: int, size: tuple[int, int]) -> Path:
     """A clip with `events` visual events spread over it, on a one-clip OTIO timeline with the prompt."""
     import opentimelineio as otio
@@ -156,7 +157,7 @@ def main() -> None:
         print(f"{'case':<12} {'warm s':>8} {'cold s':>8} {'peak MB':>9}  stages of the warm job (s; encode, denoise, vae: the engine's)")
         for name, row in rows.items():
             if "error" in row:
-                print(f"{name:<12} failed: {row['error'].strip().splitlines()[-1]}")
+                print(f"{name:<12} failed: {_last_line(row['error'])}")
                 continue
             stages = " ".join(f"{k}={v:g}" for k, v in row["stages"].items())
             print(f"{name:<12} {row['seconds']:>8.2f} {row['cold_seconds']:>8.2f} {row['peak_bytes'] / 2**20:>9.0f}  {stages}")
@@ -168,12 +169,19 @@ def main() -> None:
         short = _run("balanced", device, weights, _clip(tmp, short_s, 8, (640, 360)), tmp / "short", args.steps, short_s, 1)
         long = _run("balanced", device, weights, _clip(tmp, long_s, 8, (640, 360)), tmp / "long", args.steps, long_s, 1)
         if "error" in short or "error" in long:
-            print(f"long/short clip failed: {(short.get('error') or long['error']).strip().splitlines()[-1]}")
+            print(f"long/short clip failed: {_last_line(short.get('error') or long['error'])}")
             raise SystemExit(1)
         print(f"peak memory {long_s:g} s clip / {short_s:g} s clip: {long['peak_bytes'] / short['peak_bytes']:.3f} "
               f"(target <= 1.05); seconds {long['seconds']:.1f} / {short['seconds']:.1f}")
         if any("error" in row for row in rows.values()):
             raise SystemExit(1)
+
+
+def _last_line(text: str) -> str:
+    """A failed case's last line of stderr: usually the exception that ended it."""
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else "(no output: killed?)"
+
 
 if __name__ == "__main__":
     main()

@@ -38,16 +38,20 @@ def main() -> None:
     pipe = engine.pipe
     seeded = pipe.scheduler
     plain = CosineDPMSolverMultistepScheduler.from_config(seeded.config)
+
+    class OneTree(CosineDPMSolverMultistepScheduler):
+        """The pipeline's own way with a single generator: one Brownian tree for the whole batch."""
+
+        def step(self, model_output, timestep, sample, generator=None, return_dict: bool = True):
+            return super().step(model_output, timestep, sample, generator=generator[0], return_dict=return_dict)
+
+    one_tree = OneTree.from_config(seeded.config)
     knock, negative = engine.encode_text("a knock"), engine.encode_text("")
     seeds = list(range(1, args.sounds + 1))
 
-    def per_sound(scheduler) -> None:
+    def call(scheduler) -> None:  # the engine's own call: per-sound generators, whatever the scheduler does with them
         pipe.scheduler = scheduler
         engine.denoise([knock] * args.sounds, negative, 2.0, seeds, args.steps, 7.0, lambda: None)
-
-    def one_tree() -> None:  # the pipeline's own way with a single generator: one tree for the whole batch
-        pipe.scheduler = plain
-        pipe(**_kwargs(engine, knock, negative, args, seeds))
 
     def best(run) -> float:
         run()  # warm-up
@@ -58,31 +62,13 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         return min(times)
 
-    step_noise = best(lambda: per_sound(seeded))
-    trees = best(lambda: per_sound(plain))
-    batch_tree = best(one_tree)
+    step_noise = best(lambda: call(seeded))
+    trees = best(lambda: call(plain))
+    batch_tree = best(lambda: call(one_tree))
     print(f"tiny stable-audio, {args.sounds} sounds x {args.steps} steps in one call, best of {args.repeats}")
     print(f"StepNoise (per-sound generators)   {step_noise:.3f} s")
     print(f"Brownian tree per sound            {trees:.3f} s  ({trees / step_noise:.2f}x)")
     print(f"one Brownian tree for the batch    {batch_tree:.3f} s  ({batch_tree / step_noise:.2f}x)")
-
-
-def _kwargs(engine, knock, negative, args, seeds) -> dict:
-    """The engine's own call, but with one generator for the batch instead of one per sound."""
-    import math
-
-    import torch
-
-    n = args.sounds
-    hidden, mask = knock[0].expand(n, -1, -1), knock[1].expand(n, -1)
-    neg_hidden = torch.where(negative[1].bool().unsqueeze(2), negative[0], 0.0).expand(n, -1, -1)
-    length = math.ceil(2.0 * engine.rate / engine.hop)
-    channels = engine.pipe.transformer.config.in_channels
-    latents = torch.randn((n, channels, length), generator=torch.Generator("cpu").manual_seed(seeds[0]))
-    return dict(prompt_embeds=hidden.contiguous(), attention_mask=mask.contiguous(),
-                negative_prompt_embeds=neg_hidden.contiguous(), negative_attention_mask=negative[1].expand(n, -1).contiguous(),
-                audio_start_in_s=0.0, audio_end_in_s=2.0, num_inference_steps=args.steps, guidance_scale=7.0,
-                latents=latents, generator=torch.Generator("cpu").manual_seed(seeds[0]), output_type="latent")
 
 
 if __name__ == "__main__":
