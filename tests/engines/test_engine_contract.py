@@ -15,7 +15,7 @@ from foley_server.config import get_profile
 from foley_server.engines.base import Audio, CancelToken, ClipRequest, EngineCaps, EngineError, EngineOutOfMemory, SoundSpec, VisualEvents
 from foley_server.engines.cache import EngineCache
 from foley_server.engines.registry import create_engine, engine_names, register_engine
-from foley_server.pipeline.render import render_clip
+from foley_server.pipeline.render import MasterSettings, StemOutput, render_clip
 
 TOY_ENGINE = '''
 import numpy as np
@@ -232,6 +232,87 @@ def test_a_window_that_runs_out_of_memory_in_prepare_waits_for_its_events_once(t
     render_clip(Failing(log), _request(1.0), tmp_path / "c.wav",
                 events_for=lambda t: calls.append(t) or VisualEvents.empty(1.0))
     assert [e[0] for e in log] == ["prepare", "prepare", "generate"] and calls == [1.0]
+
+
+class _RoleParts(_Recorder):
+    """An engine that hands each window over split by role: a tone on the events, a fresh noise bed per window."""
+
+    def __init__(self, roles: tuple[str, ...] = ("events", "ambience")) -> None:
+        super().__init__()
+        self.roles = roles
+
+    def capabilities(self) -> EngineCaps:
+        return replace(super().capabilities(), role_parts=True)
+
+    def generate(self, req: ClipRequest, progress, cancel) -> Audio:
+        n = super().generate(req, progress, cancel).samples.shape[0]
+        start = int(round(req.window_start_s * 48000))
+        tone = np.repeat(0.2 * np.sin(2 * np.pi * 220 * (start + np.arange(n)) / 48000), 2).reshape(n, 2)
+        bed = 0.05 * np.random.default_rng(req.window_index).standard_normal((n, 2))
+        tone, bed = tone.astype(np.float32), bed.astype(np.float32)
+        parts = {"events": Audio(tone.copy(), 48000), "ambience": Audio(np.zeros_like(bed), 48000, fresh=bed.copy())}
+        return Audio(tone, 48000, fresh=bed, parts={role: parts[role] for role in self.roles})
+
+
+def _stems(folder: Path, *roles: str) -> dict[str, StemOutput]:
+    return {role: StemOutput(folder / f"c.{role}.wav", MasterSettings(target_lufs=-30.0)) for role in roles}
+
+
+def test_stems_come_from_the_mix_own_windows_and_add_up_to_it(tmp_path):
+    """An engine with role parts is asked for each window once; its stems, unmastered, sum to the mix."""
+    import soundfile as sf
+
+    engine, seen = _RoleParts(), []
+    report = render_clip(engine, _request(4.5), tmp_path / "c.wav", stems=_stems(tmp_path, "events", "ambience"),
+                         progress=lambda *a: seen.append(a))
+    assert [c[1] for c in engine.calls] == [0, 1, 2] and report.windows == 3  # no window generated twice
+    generate = [(done, total) for stage, done, total in seen if stage == "generate"]
+    assert generate == [(i, 9) for i in range(1, 10)]  # the mix's steps, not once more per stem
+    master = [(done, total) for stage, done, total in seen if stage == "master"]
+    assert master[-1] == (3 * report.frames, 3 * report.frames)  # mastering: the mix and both stems
+    assert set(report.stems) == {"events", "ambience"}
+
+    def unmastered(r) -> np.ndarray:
+        audio, rate = sf.read(r.wav_path, always_2d=True)
+        assert rate == 48000 and audio.shape[0] == r.frames == report.frames
+        return audio / 10 ** (r.gain_db / 20)
+
+    mix = unmastered(report)
+    both = unmastered(report.stems["events"]) + unmastered(report.stems["ambience"])
+    assert np.abs(both - mix).max() <= 1e-4 * np.abs(mix).max()  # the mix's own parts, joined the same way
+    events = unmastered(report.stems["events"])
+    t = np.arange(report.frames) / 48000
+    expected = 0.2 * np.sin(2 * np.pi * 220 * t)
+    middle = slice(4800, report.frames - 4800)  # clear of the edge fades; across both window joins
+    assert np.abs(events[middle, 0] - expected[middle]).max() <= 1e-4  # a coherent part joins back to itself
+
+
+def test_an_engine_that_leaves_out_a_role_part_fails_the_clip_and_delivers_nothing(tmp_path):
+    with pytest.raises(EngineError, match="gave none for 'ambience'; this is an engine bug"):
+        render_clip(_RoleParts(roles=("events",)), _request(1.0), tmp_path / "c.wav",
+                    stems=_stems(tmp_path, "events", "ambience"))
+    assert list(tmp_path.iterdir()) == []  # no WAV, no scratch file
+
+
+def test_stems_in_one_pass_need_an_engine_with_role_parts(tmp_path):
+    with pytest.raises(EngineError, match="renders no role parts; render its stems one role at a time"):
+        render_clip(_Recorder(), _request(1.0), tmp_path / "c.wav", stems=_stems(tmp_path, "events"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancel_while_mastering_delivers_neither_the_mix_nor_any_stem(tmp_path):
+    from foley_server.errors import Cancelled
+
+    cancel = CancelToken()
+
+    def progress(stage, done, total):
+        if stage == "master":  # the first output is written: the others would follow, but the user cancelled
+            cancel.cancel()
+
+    with pytest.raises(Cancelled):
+        render_clip(_RoleParts(), _request(2.0), tmp_path / "c.wav", stems=_stems(tmp_path, "events", "ambience"),
+                    progress=progress, cancel=cancel)
+    assert list(tmp_path.iterdir()) == []  # the files appear together or not at all
 
 
 def test_engines_are_cached_per_name_device_and_precision_and_unloaded_on_request():

@@ -194,6 +194,33 @@ def test_foley_generate_places_model_one_shots_on_the_picture(name, tiny_weights
 
 
 @pytest.mark.parametrize("name", ENGINES)
+def test_stems_come_from_the_mix_own_model_calls(name, tiny_weights, tmp_path):
+    """`--stems` costs no model call beyond the mix's: each role's stem is its share of the same windows."""
+    src, _ = _cut(tmp_path, "wooden knocks, light wind, cloth rustle")
+    seen = []
+    outcome = generate(src, tmp_path / "out.otio", engine=name, weights=tiny_weights[name], profile="fast",
+                       device=DEVICE, pictures=False, stems=True, progress=seen.append)
+    assert not outcome.failed, [c.error for c in outcome.failed]
+    engine = create_engine(name, tiny_weights[name])
+    engine.load("cpu", get_profile("fast"))
+    _, calls = _expected_calls(engine, get_profile("fast"), 3.0, events=1, beds=2)
+    total = calls * get_profile("fast").steps
+    steps = [(e.done, e.total) for e in seen if e.type == "progress" and e.stage == "generate"]
+    assert steps == [(i, total) for i in range(1, total + 1)]  # the mix's steps, once: no role generated again
+    clip = outcome.clips[0]
+    assert set(clip.stems) == {"events", "ambience", "movement"}
+
+    def unmastered(report) -> np.ndarray:
+        audio, rate = sf.read(report.wav_path, always_2d=True)
+        assert (rate, audio.shape[0]) == (48_000, 3 * 48_000)
+        return audio / 10 ** (report.gain_db / 20)
+
+    mix = unmastered(clip.report)
+    parts = sum(unmastered(report) for report in clip.stems.values())
+    assert np.abs(parts - mix).max() <= 1e-3 * np.abs(mix).max()  # the stems add up to the mix
+
+
+@pytest.mark.parametrize("name", ENGINES)
 def test_generation_starts_while_the_picture_is_still_being_decoded(name, tiny_weights, tmp_path):
     """The model's calls need no picture, so they overlap decoding instead of waiting for its end."""
     src, ec = _cut(tmp_path, "wooden knocks, light wind", visible_s=6.0, event_s=(0.8, 2.6, 4.4), size=(1920, 1080))
@@ -319,7 +346,7 @@ def test_a_seed_gives_the_same_sound_in_any_call_and_in_any_batch(name, tiny_wei
 
 @pytest.mark.parametrize("name", ENGINES)
 def test_a_stem_is_the_mix_own_sound_for_its_role(name, tiny_weights):
-    """Stems are rendered per role after the mix (the runner's --stems); they must be its parts, not other takes."""
+    """The mix's parts per role are its own sounds, and a role rendered alone gives the same ones (seeds per sound)."""
     engine = create_engine(name, tiny_weights[name])
     engine.load("cpu", get_profile("balanced"))
     full = _clip_request(engine, 2.0, "a knock, light wind, cloth rustle", profile="balanced")
@@ -331,8 +358,17 @@ def test_a_stem_is_the_mix_own_sound_for_its_role(name, tiny_weights):
 
     mix, events, ambience, movement = render(), render("events"), render("ambience"), render("movement")
     scale = np.abs(mix.fresh).max()
-    assert np.array_equal(events.samples, mix.samples)  # the same one-shot takes, placed the same
-    assert np.abs(ambience.fresh + movement.fresh - mix.fresh).max() <= 1e-4 * scale  # the same beds
+    parts = mix.parts
+    assert set(parts) == {"events", "ambience", "movement"}  # what --stems writes, from this one render
+    assert np.array_equal(parts["events"].samples, mix.samples) and parts["events"].fresh is None
+    assert np.array_equal(parts["ambience"].fresh + parts["movement"].fresh, mix.fresh)
+    assert not parts["ambience"].samples.any() and not parts["movement"].samples.any()
+    buffers = [mix.samples, mix.fresh] + [a for part in parts.values() for a in (part.samples, part.fresh) if a is not None]
+    assert len({id(b) for b in buffers}) == len(buffers)  # every buffer its own: the renderer joins them in place
+    # A role rendered alone (the same seeds in another batch) gives the same sound as its part of the mix.
+    assert np.array_equal(events.samples, parts["events"].samples)  # the same one-shot takes, placed the same
+    assert np.abs(ambience.fresh - parts["ambience"].fresh).max() <= 1e-4 * scale  # the same beds
+    assert np.abs(movement.fresh - parts["movement"].fresh).max() <= 1e-4 * scale
 
 
 def test_cancel_stops_within_one_denoising_step(tiny_weights):

@@ -19,7 +19,8 @@ from foley_server.config import get_profile
 from foley_server.engines.base import CancelToken, ClipRequest, VisualEvents
 from foley_server.engines.procedural.prompts import sound_spec
 from foley_server.errors import Cancelled
-from foley_server.pipeline.render import MasterSettings, render_clip, window_bounds
+from foley_server.pipeline.render import MasterSettings, render_clip
+from foley_server.pipeline.windows import window_bounds
 
 
 def _events(duration: float) -> VisualEvents:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, runtime_checkable
+from typing import Callable, Mapping, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -92,6 +92,10 @@ class Audio:
     # Sound generated afresh for this window (a model's bed): unlike its neighbour's where they overlap, so
     # joined with equal power; `samples` must agree with the neighbouring windows and join linearly.
     fresh: np.ndarray | None = None
+    # The same window split by role (events, movement, ambience: each role the spec renders), each part's
+    # samples and fresh summing over roles to this window's; buffers of their own, as above. Only from an
+    # engine whose capabilities declare `role_parts`: the renderer then writes stems in the mix's own pass.
+    parts: Mapping[str, Audio] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -108,6 +112,7 @@ class EngineCaps:
     sample_rate: int
     channels: int
     max_batch: int = 1  # sounds or windows it can generate in one call
+    role_parts: bool = False  # generate() returns Audio.parts, so stems need no second generation
 
 
 class CancelToken:

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..config import STEM_LOUDNESS_LUFS, Profile
-from ..engines.base import CancelToken, ClipRequest, Engine, VisualEvents
+from ..engines.base import CancelToken, ClipRequest, Engine, SoundSpec, VisualEvents
 from ..errors import Cancelled, FoleyError
 from .analysis import ClipAnalysis
 from .outcomes import ClipOutcome
 from .plan import ClipTask
 from .priority import run_at_lower_priority
 from .progress import ProgressEvent, ProgressSink, ignore_progress
-from .render import MasterSettings, RenderReport, render_clip
+from .render import MasterSettings, RenderReport, StemOutput, render_clip
 
 
 class JobRunner:
@@ -128,6 +128,8 @@ class JobRunner:
         def on_warning(message: str) -> None:
             self._warn(outcome, task, index, count, message)
 
+        stems = self._stem_outputs(task, request.spec) if self.stems else {}
+        one_pass = self.engine.capabilities().role_parts  # stems from the mix's own windows
         try:
             analysis.wait_probed()
             report = render_clip(
@@ -139,10 +141,11 @@ class JobRunner:
                 cancel=self.cancel,
                 events_for=analysis.events_until,
                 on_warning=on_warning,
+                stems=stems if one_pass else None,
             )
             outcome.events = analysis.final_events()
-            if self.stems:
-                outcome.stems = self._render_stems(task, request, analysis, on_progress, on_warning)
+            outcome.stems = report.stems if one_pass else self._render_stems(request, stems, analysis, on_progress,
+                                                                             on_warning)
         except Cancelled:
             raise
         except FoleyError as exc:
@@ -164,20 +167,24 @@ class JobRunner:
         outcome.warnings.append(f"{task.name}: {message}")
         self._emit("warning", task, index, count, message=message)
 
-    def _render_stems(self, task: ClipTask, request: ClipRequest, analysis: ClipAnalysis, on_progress,
-                      on_warning) -> dict[str, RenderReport]:
+    def _stem_outputs(self, task: ClipTask, spec: SoundSpec) -> dict[str, StemOutput]:
         """One WAV per role present (events, movement, ambience), each at its own loudness."""
+        return {role: StemOutput(self.output_dir / task.wav_name.replace(".wav", f".{role}.wav"),
+                                 replace(self.master, target_lufs=target))
+                for role, target in STEM_LOUDNESS_LUFS.items() if any(layer.role == role for layer in spec.layers)}
+
+    def _render_stems(self, request: ClipRequest, stems: Mapping[str, StemOutput], analysis: ClipAnalysis,
+                      on_progress, on_warning) -> dict[str, RenderReport]:
+        """Each stem rendered again with its role's layers alone: for engines without role parts, whose
+        renders are cheap (the procedural engine's)."""
         reports = {}
-        for role, target in STEM_LOUDNESS_LUFS.items():
+        for role, output in stems.items():
             layers = tuple(layer for layer in request.spec.layers if layer.role == role)
-            if not layers:
-                continue
-            stem_request = replace(request, spec=replace(request.spec, layers=layers))
             reports[role] = render_clip(
                 self.engine,
-                stem_request,
-                self.output_dir / task.wav_name.replace(".wav", f".{role}.wav"),
-                master=replace(self.master, target_lufs=target),
+                replace(request, spec=replace(request.spec, layers=layers)),
+                output.wav_path,
+                master=output.master,
                 progress=on_progress,
                 cancel=self.cancel,
                 events_for=analysis.events_until,

@@ -78,7 +78,8 @@ class DiffusionEngine(ABC):
     def capabilities(self) -> EngineCaps:
         rate, max_s = (self.output_rate, self.max_window_s()) if self.pipe is not None else (self.default_rate, self.default_max_s)
         return EngineCaps(needs_weights=True, devices=("cuda", "cpu"), max_chunk_s=max_s, sample_rate=rate,
-                          channels=self.channels, max_batch=self.batch if self.pipe is not None else 16)
+                          channels=self.channels, max_batch=self.batch if self.pipe is not None else 16,
+                          role_parts=True)
 
     def models(self) -> dict[str, str]:
         return {
@@ -244,19 +245,25 @@ class DiffusionEngine(ABC):
         start = int(round(req.window_start_s * rate))
         n = self._window_frames(req)
         out = np.zeros((max(0, n), 2), dtype=np.float32)  # one-shots: the same in every window that sees them
-        fresh = np.zeros_like(out)  # beds: generated afresh per window (the renderer joins them at equal power)
         events, beds = self._layers(req)
         clip = self._clip_state(req)
         report, clip.report = clip.report, BatchReport()
+        # beds: generated afresh per window (the renderer joins them at equal power), summed per role
+        role_beds = {layer.role: np.zeros_like(out) for layer in beds}
         for layer, take in zip(beds, clip.bed_takes.pop(req.window_index, [])):
-            self._mix_bed(fresh, layer, take, req.events, start, rate)
+            self._mix_bed(role_beds[layer.role], layer, take, req.events, start, rate)
         for index, _layer in events:
             gain = ROLE_GAIN["events"] / math.sqrt(len(events))
             place_events(out, clip.banks[index], req.events.onset_times_s, req.events.onset_strengths, start,
                          req.seed, f"{self.name}-{index}", gain, rate)
         if req.window_index == req.window_count - 1:
             self._clips.pop(self._clip_key(req), None)
-        return Audio(out, rate, report.seconds, tuple(report.warnings), fresh=fresh if beds else None)
+        # Each role's share too (the renderer joins the mix and the stems in place: every buffer its own).
+        parts = {role: Audio(np.zeros_like(out), rate, fresh=bed.copy()) for role, bed in role_beds.items()}
+        if events:
+            parts["events"] = Audio(out.copy(), rate)
+        fresh = sum(role_beds.values()) if role_beds else None
+        return Audio(out, rate, report.seconds, tuple(report.warnings), fresh=fresh, parts=parts)
 
     @staticmethod
     def _layers(req: ClipRequest) -> tuple[list[tuple[int, Layer]], list[Layer]]:
